@@ -1,0 +1,1 @@
+"""The ``feedstock`` command line: parses options, calls the library, prints."""

@@ -1,0 +1,127 @@
+"""``feedstock``: thin click layer over the library. Exit codes are the contract.
+
+0 plan (optimal or within gap / stopped with a plan), 2 invalid input,
+3 infeasible or unbounded, 4 no plan within the time limit, 1 unexpected error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.report import describe_text, summary_text
+from optimizer.errors import FeedstockError, ScenarioError
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+
+
+def _setup_logging(verbose: int, debug: bool) -> None:
+    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%dT%H:%M:%S")
+    logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
+
+
+def common_options(func: Callable) -> Callable:
+    """--debug and --verbose on every command, and one error formatter for all."""
+
+    @click.option("--debug", is_flag=True, help="Show tracebacks and the solver log.")
+    @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, debug: bool, verbose: int, **kwargs: Any) -> None:
+        _setup_logging(verbose, debug)
+        try:
+            func(*args, **kwargs)
+        except FeedstockError as exc:
+            if debug:
+                raise
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(f"Unexpected error: {type(exc).__name__}: {exc}\n"
+                       "Run again with --debug for the traceback.", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="feedstock")
+def main() -> None:
+    """Plan the UK rare-earth magnet recycling chain week by week (MIP, HiGHS)."""
+
+
+def _scenario_arg(scenario: str | None) -> Path:
+    from optimizer.paths import sample_scenario
+
+    return Path(scenario) if scenario else sample_scenario()
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write summary.json, CSV tables and GeoJSON here.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver time limit, s (default: scenario.toml).")
+@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+              help="Relative MIP gap to stop at (default: scenario.toml).")
+@click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = default).")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout, nothing else.")
+@common_options
+def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
+          gap: float | None, threads: int | None, as_json: bool) -> None:
+    """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
+    from optimizer.scenario import load_scenario
+    from optimizer.solve import solve as run
+    from optimizer.writers import summary_json, write_outputs
+
+    sc = load_scenario(_scenario_arg(scenario))
+    result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
+    if out_dir is not None:
+        write_outputs(result, sc, out_dir)
+    if as_json:
+        click.echo(summary_json(result), nl=False)
+    else:
+        click.echo(summary_text(result, sc))
+        if out_dir is not None:
+            click.echo(f"\nWrote {out_dir}/ (summary.json, flows.csv, plants.csv, stock.csv, "
+                       "leakage.csv, decisions.csv, marginal_values.csv, ...)")
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print problems or description as JSON.")
+@common_options
+def validate(scenario: str | None, as_json: bool) -> None:
+    """Check SCENARIO without solving: every problem (exit 2) or a short description."""
+    from optimizer.scenario import load_scenario
+
+    try:
+        sc = load_scenario(_scenario_arg(scenario))
+    except ScenarioError as exc:
+        if as_json:
+            click.echo(json.dumps({"valid": False,
+                                   "problems": [p.as_dict() for p in exc.problems]}, indent=2))
+            sys.exit(exc.exit_code)
+        raise
+    if as_json:
+        click.echo(json.dumps({"valid": True, **sc.describe(), "notes": list(sc.notes)},
+                              indent=2))
+    else:
+        click.echo(describe_text(sc))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

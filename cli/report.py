@@ -1,0 +1,83 @@
+"""Plain-text reports for planners: status, cost lines, tonnes, lanes — with units."""
+
+from __future__ import annotations
+
+from optimizer.result import Result
+from optimizer.scenario import Scenario
+
+
+def _gbp(v: float) -> str:
+    return f"£{v:,.0f}" if v >= 0 else f"-£{-v:,.0f}"
+
+
+def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
+    """The readable plan summary printed by ``feedstock solve``."""
+    k = r.kpis
+    target = r.solver.get("mip_rel_gap", 0.0)
+    n = len(r.weeks)
+    head = (f"Plan for {r.scenario} ({r.weeks[0]} .. {r.weeks[-1]}, {n} week{'s' * (n != 1)}): "
+            f"{r.status.upper()}, gap {r.gap:.2%} (target {target:.2%})")
+    lines = [head]
+    if r.status != "optimal":
+        lines.append(f"  !! The solver stopped before proving this plan within the target gap: "
+                     f"it may cost up to {r.gap:.2%} more than the best possible plan.")
+    size = r.model_size
+    lines += [f"  objective {_gbp(r.objective_gbp)}, bound {_gbp(r.bound_gbp)}; "
+              f"{size['variables']:,} variables ({size['integer_variables']:,} integer), "
+              f"{size['constraints']:,} constraints; build {r.build_seconds:.1f} s, "
+              f"solve {r.solve_seconds:.1f} s", "", "Cost lines (GBP)"]
+    for name, value in r.cost_lines_gbp.items():
+        lines.append(f"  {name:<18}{_gbp(value):>16}")
+    lines.append(f"  {'total':<18}{_gbp(sum(r.cost_lines_gbp.values())):>16}")
+    lines += ["", "Tonnes (t)",
+              f"  available {k['available_t']:.1f} = processed in UK {k['processed_uk_t']:.1f}"
+              f" + leaked {k['leaked_t']:.1f} + left in stock {k['final_stock_t']:.1f}"
+              f"   (leakage share {k['leakage_share']:.1%})"]
+    lines += ["", "Processed per plant (t over the horizon, mean utilisation)"]
+    plants = r.plants.groupby(["site_id", "product"], as_index=False)[["feed_t", "output_t"]].sum()
+    for p in plants.itertuples():
+        util = k["plant_utilisation_mean"].get(p.site_id)
+        shown = "no capacity" if util is None else f"{util:.0%}"
+        lines.append(f"  {p.site_id:<22}{p.feed_t:8.1f} t fed  ({shown})  "
+                     f"-> {p.output_t:.2f} t {p.product}")
+    lines += ["", "Leakage by sector (t, share of that sector's available t)"]
+    leak = r.leakage.groupby("sector")["tonnes_t"].sum()
+    for sector, share in k["leakage_share_by_sector"].items():
+        lines.append(f"  {sector:<14}{leak.get(sector, 0.0):8.1f} t  ({share:.0%})")
+    decisions = r.decisions
+    if len(decisions):
+        lines += ["", "Decisions"]
+        for d in decisions.itertuples():
+            lines.append(f"  {d.decision:<14}{d.id:<36}{'YES' if d.chosen else 'no':<4}"
+                         f" fixed {_gbp(d.fixed_cost_gbp)}")
+    lines += ["", "Busiest lanes (t over the horizon)"]
+    lanes = r.lane_weeks.groupby(["origin", "destination", "mode"], as_index=False)[
+        ["tonnes_t", "trips"]].sum().sort_values("tonnes_t", ascending=False).head(top_lanes)
+    for ln in lanes.itertuples():
+        lines.append(f"  {ln.origin} > {ln.destination} ({ln.mode}): {ln.tonnes_t:.1f} t, "
+                     f"{ln.trips:.0f} trips")
+    trips = ", ".join(f"{m} {v:.0f}" for m, v in k["trips_by_mode"].items())
+    lines += ["", f"Transport: {trips or 'no'} trips; CO2e {k['co2e_t']:.2f} t"]
+    mv = k["marginal_value_plant_capacity_gbp_per_t_week"]
+    if mv:
+        lines.append("Marginal value of plant capacity (GBP per extra t/week, all weeks): "
+                     + ", ".join(f"{p} {_gbp(v)}" for p, v in mv.items()))
+    if r.notes:
+        lines += ["", "Notes", *(f"  - {n}" for n in r.notes)]
+    return "\n".join(lines)
+
+
+def describe_text(sc: Scenario) -> str:
+    """What ``feedstock validate`` prints for a valid scenario."""
+    d = sc.describe()
+    kinds = ", ".join(f"{n} {k}" for k, n in d["sites_by_kind"].items())
+    sectors = ", ".join(f"{s} {t:.1f} t" for s, t in d["supply_t_by_sector"].items())
+    lines = [f"Scenario {d['name']} is valid ({sc.source})",
+             f"  horizon: {d['weeks']}",
+             f"  sites: {kinds}",
+             f"  feedstocks ({len(d['feedstocks'])}): {', '.join(d['feedstocks'])}",
+             f"  supply in horizon by sector: {sectors}",
+             f"  supply weeks: {d['supply_weeks']}; opening stock {d['opening_stock_t']:.1f} t"]
+    if sc.notes:
+        lines += ["  notes:", *(f"    - {n}" for n in sc.notes)]
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""Family 1 — mass balance of every feedstock at every node and week."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models._util import group, keys
+from models.sets import ModelData
+from models.variables import NODE_KEY, X_KEY
+
+
+def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    r"""``balance[i,f,t]``: what is there plus what arrives equals what leaves plus what stays.
+
+    .. math::
+        s_{i,f,t-1} + \mathrm{supply}_{i,f,t} + \sum_{a=(k,i,m)} x_{a,f,t-\tau_a}
+        = \sum_{a=(i,j,m)} x_{a,f,t} + q_{i,f,t} + e_{i,f,t} + s_{i,f,t}
+
+    ``s[i,f,0]`` is inventory.csv; ``q`` exists only at plants, ``e`` only at
+    outlets (which hold no stock), and a shipment counts at its arrival week.
+    """
+    inflow = group(d.x, ["destination", "feedstock_id", "arrival"], list(X_KEY))
+    outflow = group(d.x, ["origin", "feedstock_id", "period"], list(X_KEY))
+    rows = keys(d.balance, NODE_KEY)
+    constant = dict(zip(rows, (d.balance["supply_t"] + d.balance["opening_t"]).tolist(),
+                        strict=True))
+    S, Q, E = m.S, m.Q, m.E
+
+    def rule(_m, i, f, t):
+        prev = m.s[i, f, t - 1] if (i, f, t - 1) in S else 0.0
+        here = pyo.quicksum(m.x[k] for k in inflow.get((i, f, t), ()))
+        gone = pyo.quicksum(m.x[k] for k in outflow.get((i, f, t), ()))
+        used = m.q[i, f, t] if (i, f, t) in Q else 0.0
+        sold = m.e[i, f, t] if (i, f, t) in E else 0.0
+        kept = m.s[i, f, t] if (i, f, t) in S else 0.0
+        return prev + here - gone - used - sold - kept == -constant[i, f, t]
+
+    m.balance = pyo.Constraint(rows, rule=rule)

@@ -1,0 +1,21 @@
+"""Family 8 — leakage cap: at most a share of the available tonnes may leave the UK."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.sets import ModelData
+
+
+def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData) -> None:
+    r"""``leakage_cap``: tonnes sold at outlets over the horizon.
+
+    .. math:: \sum_{o,f,t} e_{o,f,t} \le \mathrm{max\_leakage\_share}
+              \cdot \Big(\sum \mathrm{supply} + \sum \mathrm{inventory}\Big)
+
+    "available" counts supply inside the horizon and opening stock.
+    """
+    limit = d.max_leakage_share * d.available_t
+    m.leakage_cap = pyo.Constraint(
+        rule=lambda _m: pyo.quicksum(m.e[k] for k in m.E) <= limit if len(m.E)
+        else pyo.Constraint.Skip)

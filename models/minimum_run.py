@@ -1,0 +1,32 @@
+"""Family 6 — minimum run: a plant with ``min_weekly_t`` runs at least that or not at all."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models._util import group, keys
+from models.sets import ModelData
+from models.variables import NODE_KEY
+
+
+def add_minimum_run(m: pyo.ConcreteModel, d: ModelData) -> None:
+    r"""``min_run_lower[p,t]`` and ``min_run_upper[p,t]``.
+
+    .. math:: \mathrm{min\_weekly}_p\, u_{p,t} \le \sum_f q_{p,f,t}
+              \le \mathrm{cap\_max}_p\, u_{p,t}
+
+    ``cap_max`` is base capacity plus every expansion option of the plant (a
+    bound from the data, never an arbitrary big number).
+    """
+    feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
+    rows = keys(d.u, ("site_id", "period"))
+    low = dict(zip(rows, d.u["min_weekly_t"].tolist(), strict=True))
+    high = dict(zip(rows, d.u["cap_max_t"].tolist(), strict=True))
+
+    def total(p, t):
+        return pyo.quicksum(m.q[k] for k in feed[p, t])
+
+    m.min_run_lower = pyo.Constraint(rows, rule=lambda _m, p, t: (
+        total(p, t) - low[p, t] * m.u[p, t] >= 0))
+    m.min_run_upper = pyo.Constraint(rows, rule=lambda _m, p, t: (
+        total(p, t) - high[p, t] * m.u[p, t] <= 0))

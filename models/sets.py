@@ -1,0 +1,343 @@
+"""Sparse index sets and coefficients of the MIP, built once with pandas joins.
+
+A variable exists only where MODEL.md allows it and where it can ever be
+non-zero:
+
+* ``x[a,f,t]``: arc ``a`` may carry ``f`` (restricted -> cleared, non-outlet
+  destination; outlet destination -> the outlet buys ``f``), ``f`` can have
+  reached the arc's origin by week ``t`` (forward reachability from supply and
+  opening stock), and the shipment arrives inside the horizon (``t + tau <= W``).
+* ``s``, balance rows: node-feedstock pairs reachable by week ``t``.
+* ``q[p,f,t]``: reachable and not banned outright by a plant spec.
+* ``e[o,f,t]``: reachable outlet that buys ``f``.
+
+Reachability only removes variables that are zero in every feasible plan, so
+the optimum is unchanged; it keeps the model small.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer.network import Network
+from optimizer.scenario import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """Index sets (one tidy frame per variable) and the coefficients they carry."""
+
+    horizon: int
+    weeks: tuple[str, ...]
+    x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
+    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, max_trips, integer, contracted, big_m
+    s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
+    q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
+    e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
+    balance: pd.DataFrame  # site_id, feedstock_id, period, supply_t, opening_t, first
+    y: pd.DataFrame  # contracted arcs: arc, fixed_cost_gbp
+    z: pd.DataFrame  # hubs with a fixed cost: site_id, fixed_cost_gbp
+    w: pd.DataFrame  # expansions inside the horizon: key, site_id, option, ...
+    u: pd.DataFrame  # plant-weeks with a minimum run: site_id, period, min_weekly_t, cap_max_t
+    hubs: pd.DataFrame  # every hub with a row: site_id, capacity, handling, fixed, big_m
+    plants: pd.DataFrame
+    specs: pd.DataFrame
+    offtake: pd.DataFrame
+    outlet_rows: pd.DataFrame  # site_id, row_key, max_t_per_week
+    storage: pd.Series  # finite storage_t by site
+    available_t: float
+    max_leakage_share: float
+    carbon_price: float
+    terminal_penalty: float
+
+
+def build_sets(sc: Scenario, net: Network) -> ModelData:
+    """All index sets and coefficients of the model for one scenario."""
+    horizon = sc.horizon
+    sites = sc.table("sites").set_index("site_id")
+    feeds = sc.feedstocks.set_index("feedstock_id")
+    arcs = net.arcs
+    prices = outlet_prices(sc)
+
+    allowed = _allowed_arc_feeds(arcs, sites, feeds, prices)
+    starts = _starts(sc)
+    reach = _reach(starts, allowed, horizon)
+
+    x = allowed.merge(reach.rename(columns={"site_id": "origin"}), on=["origin", "feedstock_id"])
+    x = _expand_weeks(x, "earliest", horizon - x["transit_weeks"])
+    x["arrival"] = x["period"] + x["transit_weeks"]
+    x = x.sort_values(["arc", "feedstock_id", "period"]).reset_index(drop=True)
+
+    node_weeks = _expand_weeks(reach, "earliest", pd.Series(horizon, index=reach.index))
+    kinds = sites["kind"]
+    node_weeks["kind"] = kinds.loc[node_weeks["site_id"]].to_numpy()
+    balance = _balance_rows(node_weeks, sc, reach)
+    s = node_weeks[node_weeks["kind"] != "outlet"].copy()
+    s["holding_gbp_per_t_week"] = sites.loc[s["site_id"], "holding_gbp_per_t_week"].to_numpy()
+
+    plants = sc.plants.set_index("site_id")
+    q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
+    e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
+    n = _trip_rows(x, arcs, reach, sc)
+    available = float(sc.supply["tonnes"].sum() + sc.inventory["tonnes"].sum())
+    policy = sc.config.policy
+    return ModelData(
+        horizon=horizon, weeks=sc.weeks, x=x, n=n, s=s.reset_index(drop=True), q=q, e=e,
+        balance=balance,
+        y=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
+        .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
+        z=_hubs(sc, x).query("fixed_cost_gbp > 0").reset_index(drop=True),
+        w=_expansions(sc), u=_min_run(q, sc), hubs=_hubs(sc, x), plants=sc.plants,
+        specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
+        storage=sites["storage_t"][np.isfinite(sites["storage_t"])
+                                    & (kinds != "outlet")],
+        available_t=available, max_leakage_share=policy.max_leakage_share,
+        carbon_price=policy.carbon_price_gbp_per_t_co2e,
+        terminal_penalty=policy.terminal_stock_penalty_gbp_per_t,
+    )
+
+
+# ------------------------------------------------------------------ outlets
+
+def outlet_prices(sc: Scenario) -> pd.DataFrame:
+    """(outlet, feedstock) pairs an outlet buys, with price and the row that priced it.
+
+    A feedstock row beats the ``*`` row of the same outlet; ``*`` covers every
+    unrestricted feedstock without its own row. ``row_key`` names the
+    outlets.csv row whose ``max_t_per_week`` bounds this pair.
+    """
+    rows = sc.outlets
+    feeds = sc.feedstocks
+    own = rows[rows["feedstock_id"] != "*"].assign(row_key=lambda d: d["feedstock_id"])
+    star = rows[rows["feedstock_id"] == "*"].drop(columns="feedstock_id")
+    free = feeds.loc[~feeds["restricted"].astype(bool), ["feedstock_id"]]
+    star = star.merge(free, how="cross").assign(row_key="*")
+    star = star[~star.set_index(["site_id", "feedstock_id"]).index.isin(
+        own.set_index(["site_id", "feedstock_id"]).index)]
+    cols = ["site_id", "feedstock_id", "price_gbp_per_t", "row_key"]
+    return pd.concat([own[cols], star[cols]], ignore_index=True)
+
+
+def _outlet_rows(sc: Scenario) -> pd.DataFrame:
+    rows = sc.outlets.rename(columns={"feedstock_id": "row_key"})
+    return rows.loc[np.isfinite(rows["max_t_per_week"]),
+                    ["site_id", "row_key", "max_t_per_week"]].reset_index(drop=True)
+
+
+def _outlet_sales(nodes: pd.DataFrame, prices: pd.DataFrame, feeds: pd.DataFrame,
+                  sc: Scenario) -> pd.DataFrame:
+    e = nodes[["site_id", "feedstock_id", "period"]].merge(prices, on=["site_id", "feedstock_id"])
+    default = sc.config.policy.leakage_penalty_gbp_per_t
+    by_sector = {k: v.leakage_penalty_gbp_per_t for k, v in sc.config.policy.sectors.items()}
+    sector = feeds.loc[e["feedstock_id"], "sector"].to_numpy()
+    e["sector"] = sector
+    e["penalty_gbp_per_t"] = [by_sector.get(x, default) for x in sector]
+    return e.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ reachability
+
+def _allowed_arc_feeds(arcs: pd.DataFrame, sites: pd.DataFrame, feeds: pd.DataFrame,
+                       prices: pd.DataFrame) -> pd.DataFrame:
+    """(arc, feedstock) pairs allowed by custody and outlet rules."""
+    pairs = arcs.merge(feeds.reset_index()[["feedstock_id", "restricted"]], how="cross")
+    cleared = sites["cleared"].astype(bool)
+    dest_ok = cleared.loc[pairs["destination"]].to_numpy() \
+        & (pairs["destination_kind"] != "outlet").to_numpy()
+    pairs = pairs[~pairs["restricted"].astype(bool).to_numpy() | dest_ok]
+    to_outlet = pairs["destination_kind"] == "outlet"
+    bought = pd.MultiIndex.from_frame(prices[["site_id", "feedstock_id"]])
+    buys = pd.MultiIndex.from_arrays([pairs["destination"], pairs["feedstock_id"]]).isin(bought)
+    return pairs[~to_outlet.to_numpy() | buys].drop(columns="restricted").reset_index(drop=True)
+
+
+def _starts(sc: Scenario) -> pd.DataFrame:
+    """Where and when each feedstock first exists: supply week, or week 1 for stock."""
+    sup = sc.supply
+    sup = sup.loc[sup["tonnes"] > 0, ["site_id", "feedstock_id", "period"]]
+    inv = sc.inventory
+    inv = inv.loc[inv["tonnes"] > 0, ["site_id", "feedstock_id"]].assign(period=1)
+    both = pd.concat([sup, inv], ignore_index=True)
+    return both.groupby(["site_id", "feedstock_id"], as_index=False)["period"].min() \
+        .rename(columns={"period": "earliest"})
+
+
+def _reach(starts: pd.DataFrame, allowed: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Earliest week each feedstock can be at each node (label-correcting search)."""
+    reach = starts.copy()
+    hop = allowed[["origin", "destination", "feedstock_id", "transit_weeks"]]
+    while True:
+        step = hop.merge(reach, left_on=["origin", "feedstock_id"],
+                         right_on=["site_id", "feedstock_id"])
+        step = step.assign(earliest=step["earliest"] + step["transit_weeks"])
+        step = step.loc[step["earliest"] <= horizon, ["destination", "feedstock_id", "earliest"]]
+        step = step.rename(columns={"destination": "site_id"})
+        merged = pd.concat([reach, step]).groupby(["site_id", "feedstock_id"],
+                                                  as_index=False)["earliest"].min()
+        if len(merged) == len(reach) and (merged.set_index(["site_id", "feedstock_id"])
+                                          ["earliest"].sort_index()
+                                          .equals(reach.set_index(["site_id", "feedstock_id"])
+                                                  ["earliest"].sort_index())):
+            return merged.sort_values(["site_id", "feedstock_id"]).reset_index(drop=True)
+        reach = merged
+
+
+def _expand_weeks(df: pd.DataFrame, first_col: str, last: pd.Series) -> pd.DataFrame:
+    """One row per week from ``df[first_col]`` to ``last`` (inclusive)."""
+    first = df[first_col].to_numpy(int)
+    count = np.maximum(last.to_numpy(int) - first + 1, 0)
+    out = df.loc[df.index.repeat(count)].reset_index(drop=True)
+    offsets = np.concatenate([np.arange(c) for c in count]) if len(count) else np.array([], int)
+    out["period"] = np.repeat(first, count) + offsets.astype(int)
+    return out
+
+
+def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario, reach: pd.DataFrame) -> pd.DataFrame:
+    """Balance rows with their supply and (in the first row) opening stock."""
+    bal = node_weeks[["site_id", "feedstock_id", "period", "kind", "earliest"]].copy()
+    sup = sc.supply.groupby(["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
+    bal = bal.merge(sup.rename(columns={"tonnes": "supply_t"}), how="left",
+                    on=["site_id", "feedstock_id", "period"])
+    inv = sc.inventory.rename(columns={"tonnes": "opening_t"})[
+        ["site_id", "feedstock_id", "opening_t"]]
+    bal = bal.merge(inv, how="left", on=["site_id", "feedstock_id"])
+    bal["supply_t"] = bal["supply_t"].fillna(0.0)
+    bal["opening_t"] = bal["opening_t"].fillna(0.0).where(bal["period"] == 1, 0.0)
+    return bal.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ plants
+
+def _plant_feed(nodes: pd.DataFrame, plants: pd.DataFrame, feeds: pd.DataFrame,
+                specs: pd.DataFrame) -> pd.DataFrame:
+    """Q index with net cost and output per tonne fed; banned pairs removed."""
+    q = nodes[["site_id", "feedstock_id", "period"]].copy()
+    banned = banned_feeds(nodes[["site_id", "feedstock_id"]].drop_duplicates(), feeds, specs)
+    if len(banned):
+        key = pd.MultiIndex.from_frame(q[["site_id", "feedstock_id"]])
+        q = q[~key.isin(pd.MultiIndex.from_frame(banned))]
+    p = plants.loc[q["site_id"]]
+    basis = [feeds.at[f, b] for f, b in zip(q["feedstock_id"], p["yield_basis"], strict=True)]
+    q["product"] = p["product"].to_numpy()
+    q["output_t_per_t"] = p["yield"].to_numpy() * np.asarray(basis, float)
+    q["net_gbp_per_t"] = p["cost_gbp_per_t"].to_numpy() \
+        - p["product_value_gbp_per_t"].to_numpy() * q["output_t_per_t"].to_numpy()
+    return q.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
+
+
+def banned_feeds(pairs: pd.DataFrame, feeds: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFrame:
+    """(plant, feedstock) pairs a spec bans outright.
+
+    With bound ``max`` and every feedstock that can reach the plant at or above
+    ``max``, the blend row sum_f (a_f - max) q_f <= 0 has no negative term, so
+    each f with a_f > max must be 0 (e.g. ``oxidised`` with max 0). Likewise
+    for ``min``. Those q are not created.
+    """
+    out = []
+    for spec in specs.itertuples(index=False):
+        at = pairs.loc[pairs["site_id"] == spec.site_id, "feedstock_id"]
+        vals = feeds.loc[at, spec.attribute]
+        if not math.isnan(spec.max) and (vals >= spec.max).all():
+            out += [(spec.site_id, f) for f in vals.index[vals > spec.max]]
+        if not math.isnan(spec.min) and (vals <= spec.min).all():
+            out += [(spec.site_id, f) for f in vals.index[vals < spec.min]]
+    return pd.DataFrame(sorted(set(out)), columns=["site_id", "feedstock_id"])
+
+
+def _expansions(sc: Scenario) -> pd.DataFrame:
+    w = sc.expansions
+    w = w[w["first_period"] <= sc.horizon].copy()
+    w["key"] = w["site_id"] + "/" + w["option"]
+    return w.reset_index(drop=True)
+
+
+def plant_cap_max(sc: Scenario) -> pd.Series:
+    """Capacity plus every expansion option inside the horizon (MODEL.md cap_max)."""
+    base = sc.plants.set_index("site_id")["capacity_t_per_week"]
+    extra = _expansions(sc).groupby("site_id")["extra_capacity_t_per_week"].sum()
+    return base.add(extra, fill_value=0.0)
+
+
+def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+    plants = sc.plants
+    need = plants.loc[plants["min_weekly_t"] > 0, ["site_id", "min_weekly_t"]]
+    weeks = q[["site_id", "period"]].drop_duplicates()
+    u = weeks.merge(need, on="site_id")
+    u["cap_max_t"] = plant_cap_max(sc).loc[u["site_id"]].to_numpy()
+    return u.sort_values(["site_id", "period"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ trips and hubs
+
+def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, reach: pd.DataFrame,
+               sc: Scenario) -> pd.DataFrame:
+    """One trip variable per arc-week that can carry anything; big-M from the data."""
+    n = x[["arc", "period"]].drop_duplicates().merge(arcs, on="arc")
+    most = _max_tonnes_on_arc(x, sc)
+    n["max_tonnes"] = most.loc[n["arc"]].to_numpy()
+    trips_needed = n["max_tonnes"] / n["payload_t"]
+    trips_needed = np.where(n["integer_trips"], np.ceil(trips_needed - 1e-9), trips_needed)
+    n["big_m"] = np.where(n["max_trips_per_week"].notna(),
+                          np.minimum(n["max_trips_per_week"].fillna(np.inf), trips_needed),
+                          trips_needed)
+    n["contracted"] = n["fixed_cost_gbp"] > 0
+    n["reach_t"] = _cumulative_at_origin(x, sc).reindex(
+        pd.MultiIndex.from_frame(n[["arc", "period"]])).fillna(0.0).to_numpy()
+    cols = ["arc", "origin", "destination", "mode", "period", "trip_cost_gbp", "payload_t",
+            "max_trips_per_week",
+            "integer_trips", "contracted", "big_m", "reach_t"]
+    return n[cols].sort_values(["arc", "period"]).reset_index(drop=True)
+
+
+def _cumulative_at_origin(x: pd.DataFrame, sc: Scenario) -> pd.Series:
+    """Most tonnes an arc can carry in week t: what can have reached its origin by then.
+
+    A source receives nothing by arc (lanes never end at a source), so only its
+    own opening stock and supply up to week t can leave it; any other origin may
+    hold everything supplied anywhere up to week t. Indexed by (arc, period).
+    """
+    cum_site = _cumulative_supply(sc)
+    cum_feed = cum_site.groupby(level=["feedstock_id", "period"]).sum()
+    at_site = cum_site.reindex(pd.MultiIndex.from_arrays(
+        [x["origin"], x["feedstock_id"], x["period"]])).fillna(0.0).to_numpy()
+    anywhere = cum_feed.reindex(pd.MultiIndex.from_arrays(
+        [x["feedstock_id"], x["period"]])).fillna(0.0).to_numpy()
+    reach = np.where(x["origin_kind"] == "source", at_site, anywhere)
+    return pd.Series(reach, index=x.index).groupby([x["arc"], x["period"]]).sum()
+
+
+def _cumulative_supply(sc: Scenario) -> pd.Series:
+    """Opening stock plus supply up to each week, by (site, feedstock, period)."""
+    rows = pd.concat([sc.supply[["site_id", "feedstock_id", "period", "tonnes"]],
+                      sc.inventory[["site_id", "feedstock_id", "tonnes"]].assign(period=1)])
+    weeks = range(1, sc.horizon + 1)
+    grid = rows.groupby(["site_id", "feedstock_id", "period"])["tonnes"].sum() \
+        .unstack("period", fill_value=0.0).reindex(columns=weeks, fill_value=0.0)
+    grid.columns.name = "period"
+    return grid.cumsum(axis=1).stack()
+
+
+def _max_tonnes_on_arc(x: pd.DataFrame, sc: Scenario) -> pd.Series:
+    """Upper bound on tonnes an arc can carry in a week: all the feedstock it may carry."""
+    total = pd.concat([sc.supply[["feedstock_id", "tonnes"]],
+                       sc.inventory[["feedstock_id", "tonnes"]]])
+    by_feed = total.groupby("feedstock_id")["tonnes"].sum()
+    pairs = x[["arc", "feedstock_id"]].drop_duplicates()
+    pairs["t"] = by_feed.reindex(pairs["feedstock_id"]).fillna(0.0).to_numpy()
+    return pairs.groupby("arc")["t"].sum()
+
+
+def _hubs(sc: Scenario, x: pd.DataFrame) -> pd.DataFrame:
+    """Hub rows with the big-M used when a hub without capacity may be closed."""
+    hubs = sc.hubs.copy()
+    into = x.groupby("destination")["feedstock_id"].unique()
+    total = pd.concat([sc.supply[["feedstock_id", "tonnes"]],
+                       sc.inventory[["feedstock_id", "tonnes"]]]).groupby("feedstock_id")[
+        "tonnes"].sum()
+    hubs["big_m"] = [float(total.reindex(into.get(h, [])).fillna(0).sum())
+                     for h in hubs["site_id"]]
+    return hubs

@@ -1,0 +1,21 @@
+"""Family 2 — storage limit at nodes with a finite ``storage_t``."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models._util import group
+from models.sets import ModelData
+from models.variables import NODE_KEY
+
+
+def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
+    r"""``storage_limit[i,t]``: end-of-week stock of all feedstocks fits the site.
+
+    .. math:: \sum_f s_{i,f,t} \le \mathrm{storage}_i
+    """
+    held = group(d.s[d.s["site_id"].isin(d.storage.index)], ["site_id", "period"],
+                 list(NODE_KEY))
+    cap = d.storage.to_dict()
+    m.storage_limit = pyo.Constraint(
+        sorted(held), rule=lambda _m, i, t: pyo.quicksum(m.s[k] for k in held[i, t]) <= cap[i])

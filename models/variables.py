@@ -1,0 +1,51 @@
+"""Decision variables of MODEL.md, each over its sparse index set."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models._util import keys
+from models.sets import ModelData
+
+X_KEY = ("arc", "feedstock_id", "period")
+NODE_KEY = ("site_id", "feedstock_id", "period")
+
+
+def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Declare x, n, y, z, w, s, q, u, e.
+
+    ========  ==================================  =========================
+    symbol    index                               meaning
+    ========  ==================================  =========================
+    x         (arc, feedstock, week)              t leaving on the arc
+    n         (arc, week)                         trips (integer unless mode says)
+    y         contracted arc                      lane contracted (binary)
+    z         hub with fixed cost                 hub opened (binary)
+    w         expansion option                    built (binary)
+    s         (node, feedstock, week)             end-of-week stock, t
+    q         (plant, feedstock, week)            t fed into the plant
+    u         (plant, week) with min run          plant runs (binary)
+    e         (outlet, feedstock, week)           t sold abroad (leakage)
+    ========  ==================================  =========================
+    """
+    m.X = pyo.Set(initialize=keys(d.x, X_KEY), dimen=3, ordered=True)
+    m.N = pyo.Set(initialize=keys(d.n, ("arc", "period")), dimen=2, ordered=True)
+    m.S = pyo.Set(initialize=keys(d.s, NODE_KEY), dimen=3, ordered=True)
+    m.Q = pyo.Set(initialize=keys(d.q, NODE_KEY), dimen=3, ordered=True)
+    m.E = pyo.Set(initialize=keys(d.e, NODE_KEY), dimen=3, ordered=True)
+    m.Y = pyo.Set(initialize=d.y["arc"].tolist(), ordered=True)
+    m.Z = pyo.Set(initialize=d.z["site_id"].tolist(), ordered=True)
+    m.W = pyo.Set(initialize=d.w["key"].tolist(), ordered=True)
+    m.U = pyo.Set(initialize=keys(d.u, ("site_id", "period")), dimen=2, ordered=True)
+
+    integer = dict(zip(keys(d.n, ("arc", "period")), d.n["integer_trips"].tolist(), strict=True))
+    m.x = pyo.Var(m.X, within=pyo.NonNegativeReals)
+    m.n = pyo.Var(m.N, within=lambda _m, a, t: (
+        pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals))
+    m.y = pyo.Var(m.Y, within=pyo.Binary)
+    m.z = pyo.Var(m.Z, within=pyo.Binary)
+    m.w = pyo.Var(m.W, within=pyo.Binary)
+    m.s = pyo.Var(m.S, within=pyo.NonNegativeReals)
+    m.q = pyo.Var(m.Q, within=pyo.NonNegativeReals)
+    m.u = pyo.Var(m.U, within=pyo.Binary)
+    m.e = pyo.Var(m.E, within=pyo.NonNegativeReals)

@@ -1,0 +1,200 @@
+"""The checker's plumbing: :class:`Violation`, the plan's tables read once, tolerances.
+
+Nothing here imports Pyomo, ``models`` or the solver: a plan is read from the
+public tables of a Result (``result.flows`` ...) and from the Scenario alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+COLUMNS: dict[str, list[str]] = {
+    "flows": ["origin", "destination", "mode", "feedstock_id", "week", "arrival_week",
+              "tonnes_t", "trips", "period"],
+    "lane_weeks": ["origin", "destination", "mode", "week", "trips", "tonnes_t", "period"],
+    "plants": ["site_id", "product", "week", "feed_t", "capacity_t_per_week", "running",
+               "output_t", "period"],
+    "plant_feed": ["site_id", "feedstock_id", "week", "feed_t", "product", "output_t", "period"],
+    "stock": ["site_id", "feedstock_id", "week", "stock_t", "period"],
+    "leakage": ["site_id", "feedstock_id", "sector", "week", "tonnes_t", "price_gbp_per_t",
+                "penalty_gbp_per_t", "price_row", "period"],
+    "decisions": ["decision", "id", "site_id", "chosen", "fixed_cost_gbp"],
+    "arcs": ["arc", "origin", "destination", "mode", "mode_kind", "distance_km",
+             "trip_cost_gbp", "cost_gbp_per_t", "max_trips_per_week", "fixed_cost_gbp",
+             "transit_weeks", "payload_t", "integer_trips", "co2e_kg_per_t", "origin_kind",
+             "destination_kind", "defined_by"],
+}
+NUMERIC = {"tonnes_t", "trips", "period", "feed_t", "capacity_t_per_week", "output_t",
+           "stock_t", "price_gbp_per_t", "penalty_gbp_per_t", "fixed_cost_gbp", "distance_km",
+           "trip_cost_gbp", "cost_gbp_per_t", "max_trips_per_week", "transit_weeks",
+           "payload_t", "co2e_kg_per_t"}
+ROUNDING = 1e-6  # t: tables round to 6 decimals and drop rows below this
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of MODEL.md, where it is broken, and by how much."""
+
+    rule: str
+    where: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.where}: {self.detail}"
+
+
+def truthy(values: Any) -> pd.Series:
+    """Booleans from bools, 0/1 or 'true'/'false' text (tables may come from CSV)."""
+    s = pd.Series(values)
+    return s.map(lambda v: str(v).strip().lower() in ("true", "1", "1.0", "yes", "y", "t"))
+
+
+def arc_id(df: pd.DataFrame) -> pd.Series:
+    """Arc id ``origin>destination>mode`` of each row."""
+    return df["origin"].astype(str) + ">" + df["destination"].astype(str) + ">" \
+        + df["mode"].astype(str)
+
+
+def num(x: float) -> str:
+    """Format a number for a message: short, but never hiding a small difference."""
+    return f"{x:.6g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
+
+
+def _table(result: Any, name: str) -> pd.DataFrame:
+    try:
+        df = getattr(result, name)
+    except AttributeError:
+        df = None
+    df = pd.DataFrame(columns=COLUMNS[name]) if df is None else pd.DataFrame(df).copy()
+    for col in COLUMNS[name]:
+        if col not in df.columns:
+            df[col] = np.nan
+    for col in NUMERIC.intersection(df.columns):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    if "period" in df.columns:
+        df["period"] = df["period"].fillna(-1).astype(int)
+    return df.reset_index(drop=True)
+
+
+class Plan:
+    """A solved plan's tables (numeric, with arc ids) and the scenario facts the rules need."""
+
+    def __init__(self, sc: Any, result: Any, tol: float):
+        self.sc, self.result, self.tol = sc, result, tol
+        self.horizon = int(sc.horizon)
+        self.weeks = tuple(sc.weeks)
+        t = {name: _table(result, name) for name in COLUMNS}
+        sites = pd.DataFrame(sc.sites).drop(columns="geometry", errors="ignore")
+        self.sites = sites.set_index("site_id")
+        self.kind: dict[str, str] = self.sites["kind"].to_dict()
+        self.cleared: dict[str, bool] = dict(zip(self.sites.index,
+                                                 truthy(self.sites["cleared"].fillna(False)),
+                                                 strict=True))
+        self.feeds = sc.feedstocks.set_index("feedstock_id")
+        self.restricted = set(self.feeds.index[truthy(self.feeds["restricted"]
+                                                      .fillna(False)).to_numpy()])
+        pol = sc.config.policy
+        self.penalty = {f: (pol.sectors[s].leakage_penalty_gbp_per_t if s in pol.sectors
+                            else pol.leakage_penalty_gbp_per_t)
+                        for f, s in self.feeds["sector"].items()}
+
+        arcs = t["arcs"]
+        self.arcs_table = arcs
+        self.arcs = arcs.drop_duplicates("arc").set_index("arc")
+        self.integer = dict(zip(self.arcs.index, truthy(self.arcs["integer_trips"]), strict=True))
+
+        flows = t["flows"]
+        flows["arc"] = arc_id(flows)
+        transit = flows["arc"].map(self.arcs["transit_weeks"])
+        by_label = pd.Series([self.period_of(w) for w in flows["arrival_week"]],
+                             index=flows.index, dtype=float) - flows["period"]
+        flows["transit"] = transit.fillna(by_label).fillna(0).astype(int)
+        flows["arrival"] = flows["period"] + flows["transit"]
+        self.flows = flows
+
+        lanes = t["lane_weeks"]
+        lanes["arc"] = arc_id(lanes)
+        self.lane_weeks = lanes
+        self.trips = lanes.groupby(["arc", "period"])["trips"].sum()
+
+        self.plants_table = t["plants"]
+        self.feed = t["plant_feed"]
+        self.stock = t["stock"]
+        self.leak = t["leakage"]
+        dec = t["decisions"]
+        dec["chosen"] = truthy(dec["chosen"]).to_numpy()
+        self.decisions = dec
+        self.prices, self.outlet_rows = self._outlet_prices()
+
+    # ------------------------------------------------------------ helpers
+    def period_of(self, label: Any) -> float:
+        """Period of an ISO week label, NaN if it is not one."""
+        try:
+            return float(self.sc.period(str(label)))
+        except (ValueError, TypeError):
+            return math.nan
+
+    def wk(self, period: Any) -> str:
+        """ISO label of a period (or 'period k' outside the horizon)."""
+        p = int(period)
+        return self.weeks[p - 1] if 1 <= p <= self.horizon else f"period {p}"
+
+    def slack(self, scale: float, terms: int = 1) -> float:
+        """Return the error allowed on ``scale`` tonnes summed from ``terms`` table rows."""
+        return self.tol * max(1.0, abs(scale)) + ROUNDING * terms
+
+    def chosen(self, decision: str, key: str, site: str | None = None,
+               option: str | None = None) -> bool:
+        """Whether a yes/no decision was taken (a missing row means no)."""
+        d = self.decisions
+        d = d[(d["decision"] == decision) & d["chosen"]]
+        ids = set(d["id"].astype(str))
+        if key in ids:
+            return True
+        return option is not None and bool(((d["id"] == option) & (d["site_id"] == site)).any())
+
+    def available_t(self) -> float:
+        """Supply inside the horizon plus opening stock."""
+        return float(self.sc.supply["tonnes"].sum() + self.sc.inventory["tonnes"].sum())
+
+    def _outlet_prices(self) -> tuple[dict[tuple[str, str], tuple[float, str]], pd.DataFrame]:
+        """(outlet, feedstock) -> (price, row): own row beats ``*``; ``*`` = unrestricted only."""
+        rows = self.sc.outlets
+        prices: dict[tuple[str, str], tuple[float, str]] = {}
+        for r in rows[rows["feedstock_id"] != "*"].itertuples(index=False):
+            prices[r.site_id, r.feedstock_id] = (float(r.price_gbp_per_t), r.feedstock_id)
+        for r in rows[rows["feedstock_id"] == "*"].itertuples(index=False):
+            for f in self.feeds.index:
+                if f not in self.restricted and (r.site_id, f) not in prices:
+                    prices[r.site_id, f] = (float(r.price_gbp_per_t), "*")
+        return prices, rows.reset_index(drop=True)
+
+    def node_kind(self, sites: pd.Series) -> pd.Series:
+        """Kind of each site id ('' when unknown)."""
+        return sites.map(self.kind).fillna("")
+
+    def base_capacity(self) -> dict[str, float]:
+        """plants.csv capacity per plant."""
+        return self.sc.plants.set_index("site_id")["capacity_t_per_week"].astype(float).to_dict()
+
+    def capacity(self, plant: str, period: int) -> float:
+        """Return base capacity plus the chosen expansions available by ``period``."""
+        cap = self.base_capacity().get(plant, 0.0)
+        for r in self.sc.expansions.itertuples(index=False):
+            if r.site_id == plant and r.first_period <= period and self.chosen(
+                    "expansion", f"{r.site_id}/{r.option}", r.site_id, r.option):
+                cap += float(r.extra_capacity_t_per_week)
+        return cap
+
+    def output_per_t(self, plant: str, feedstock: str) -> float:
+        """Output t per t fed: yield x feedstock[yield_basis] (NaN if unknown)."""
+        plants = self.sc.plants.set_index("site_id")
+        if plant not in plants.index or feedstock not in self.feeds.index:
+            return math.nan
+        p = plants.loc[plant]
+        return float(p["yield"]) * float(self.feeds.at[feedstock, p["yield_basis"]])

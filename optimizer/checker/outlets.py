@@ -1,0 +1,99 @@
+"""Rules on custody and on what leaves the UK: custody, outlet buys, leakage cap, limits."""
+
+from __future__ import annotations
+
+import math
+
+from optimizer.checker._plan import ROUNDING, Plan, Violation, num
+
+
+def check_custody(p: Plan) -> list[Violation]:
+    """Rule 9: restricted feedstock only into cleared non-outlet sites, held only there."""
+    out = []
+    if not p.restricted:
+        return out
+    f = p.flows[p.flows["feedstock_id"].isin(p.restricted)]
+    for r in f.itertuples(index=False):
+        kind = p.kind.get(r.destination, "")
+        if kind == "outlet" or not p.cleared.get(r.destination, False):
+            why = "an outlet" if kind == "outlet" else "not cleared"
+            out.append(Violation("custody", f"{r.arc} {p.wk(r.period)} {r.feedstock_id}",
+                                 f"{num(r.tonnes_t)} t of restricted feedstock into "
+                                 f"{r.destination}, which is {why}"))
+    for tab, col, what in ((p.stock, "stock_t", "held"), (p.feed, "feed_t", "fed")):
+        rows = tab[tab["feedstock_id"].isin(p.restricted)]
+        for r in rows.itertuples(index=False):
+            if not p.cleared.get(r.site_id, False) and getattr(r, col) > ROUNDING:
+                out.append(Violation("custody", f"{r.site_id} {p.wk(r.period)} {r.feedstock_id}",
+                                     f"{num(getattr(r, col))} t of restricted feedstock {what} "
+                                     "at a site that is not cleared"))
+    for r in p.leak[p.leak["feedstock_id"].isin(p.restricted)].itertuples(index=False):
+        out.append(Violation("custody", f"{r.site_id} {p.wk(r.period)} {r.feedstock_id}",
+                             f"{num(r.tonnes_t)} t of restricted feedstock sold abroad"))
+    return out
+
+
+def check_outlet_buys(p: Plan) -> list[Violation]:
+    """Rule 10: outlets take only what a row covers, at that row's price."""
+    out = []
+    into = p.flows[p.node_kind(p.flows["destination"]) == "outlet"]
+    for r in into.itertuples(index=False):
+        if (r.destination, r.feedstock_id) not in p.prices:
+            out.append(Violation("outlet_buys", f"{r.arc} {p.wk(r.period)} {r.feedstock_id}",
+                                 f"{num(r.tonnes_t)} t delivered to {r.destination}, which has "
+                                 f"no outlets.csv row covering {r.feedstock_id}"))
+    for r in p.leak.itertuples(index=False):
+        where = f"{r.site_id} {p.wk(r.period)} {r.feedstock_id}"
+        if p.kind.get(r.site_id) != "outlet":
+            out.append(Violation("outlet_buys", where,
+                                 f"{num(r.tonnes_t)} t sold at a site that is not an outlet"))
+            continue
+        priced = p.prices.get((r.site_id, r.feedstock_id))
+        if priced is None:
+            out.append(Violation("outlet_buys", where,
+                                 f"{num(r.tonnes_t)} t sold, but no outlets.csv row of "
+                                 f"{r.site_id} covers {r.feedstock_id}"))
+            continue
+        price, row = priced
+        if not math.isclose(r.price_gbp_per_t, price, rel_tol=1e-9, abs_tol=1e-6) \
+                or str(r.price_row) != row:
+            out.append(Violation("outlet_buys", where,
+                                 f"priced {num(r.price_gbp_per_t)} GBP/t by row "
+                                 f"{r.price_row!r}; outlets.csv gives {num(price)} GBP/t "
+                                 f"by row {row!r}"))
+    return out
+
+
+def check_leakage_cap(p: Plan) -> list[Violation]:
+    """Rule 11: sum of sales at outlets <= max_leakage_share x available."""
+    share = float(p.sc.config.policy.max_leakage_share)
+    avail = p.available_t()
+    sold = float(p.leak["tonnes_t"].sum())
+    limit = share * avail
+    if sold > limit + p.slack(limit, len(p.leak)):
+        return [Violation("leakage_cap", "whole horizon",
+                          f"sold abroad {num(sold)} t > {num(share)} x available "
+                          f"{num(avail)} t = {num(limit)} t")]
+    return []
+
+
+def check_outlet_limits(p: Plan) -> list[Violation]:
+    """Rule 13: per outlets.csv row with a max, weekly sum of what that row prices <= max."""
+    out = []
+    row_of = {k: v[1] for k, v in p.prices.items()}
+    leak = p.leak.assign(row=[row_of.get((s, f)) for s, f in
+                              zip(p.leak["site_id"], p.leak["feedstock_id"], strict=True)])
+    sold = leak.groupby(["site_id", "row", "period"])["tonnes_t"].agg(t="sum", rows="count")
+    for r in p.outlet_rows.itertuples(index=False):
+        cap = float(r.max_t_per_week)
+        if not math.isfinite(cap):
+            continue
+        for t in range(1, p.horizon + 1):
+            key = (r.site_id, r.feedstock_id, t)
+            if key not in sold.index:
+                continue
+            got, rows = sold.loc[key]
+            if got > cap + p.slack(cap, rows):
+                out.append(Violation("outlet_limit", f"{r.site_id} {p.wk(t)} row {r.feedstock_id}",
+                                     f"sold {num(got)} t > max_t_per_week {num(cap)} t"))
+    return out

@@ -1,0 +1,177 @@
+"""scenario.toml: horizon, policy knobs, network rules and solver options.
+
+Strict and frozen (pydantic, ``extra="forbid"``): a misspelt key is an error, not a
+silently ignored default, and a what-if builds a new config with :func:`override`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from optimizer.errors import Problem
+from optimizer.weeks import parse_iso_week
+
+FILE = "scenario.toml"
+
+
+class _Strict(BaseModel):
+    # strict: `weeks = true` or `weeks = "12"` is a mistake, not 1 or 12
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+
+class NetworkConfig(_Strict):
+    """How road arcs are generated from site coordinates."""
+
+    auto_road_lanes: bool = True
+    """Generate road arcs between sites on the same landmass."""
+    road_circuity: float = Field(1.25, ge=1.0, le=5.0)
+    """Road km = geodesic km x circuity."""
+    max_road_km: float = Field(900.0, gt=0)
+    """No auto road arc longer than this (road km)."""
+    nearest: int = Field(4, ge=1)
+    """Each origin keeps its k nearest destinations of each kind (plants: all)."""
+
+
+class SectorPolicy(_Strict):
+    """Per-sector override of the leakage penalty."""
+
+    leakage_penalty_gbp_per_t: float = Field(ge=0)
+
+
+class PolicyConfig(_Strict):
+    """Policy knobs that price leakage, carbon and leftover stock."""
+
+    leakage_penalty_gbp_per_t: float = Field(1500.0, ge=0)
+    """Default lambda: penalty per tonne delivered to an outlet."""
+    max_leakage_share: float = Field(1.0, ge=0, le=1)
+    """Leaked t <= share x available t (supply in horizon + opening stock)."""
+    carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0)
+    terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0)
+    """Penalty per tonne of stock left anywhere at the end of the horizon."""
+    sectors: dict[str, SectorPolicy] = Field(default_factory=dict)
+
+
+class SolverConfig(_Strict):
+    """Solver choice and stopping rules."""
+
+    name: str = "highs"
+    """Any Pyomo solver name; ``highs`` uses Pyomo's persistent HiGHS interface."""
+    time_limit_s: float = Field(120.0, gt=0)
+    mip_rel_gap: float = Field(0.005, ge=0, lt=1)
+    threads: int = Field(0, ge=0)
+    """0 = solver default."""
+    seed: int = Field(0, ge=0)
+    """Random seed passed to the solver, so that runs repeat."""
+
+
+class ScenarioConfig(_Strict):
+    """Everything scenario.toml holds."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_week: str
+    """ISO week of period 1, e.g. 2026-W48."""
+    weeks: int = Field(ge=1, le=520)
+    """Horizon length H."""
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+
+    @field_validator("start_week")
+    @classmethod
+    def _iso_week(cls, v: str) -> str:
+        parse_iso_week(v)
+        return v.strip()
+
+
+def read_config(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse scenario.toml into a plain dict; TOML syntax errors become problems."""
+    path = folder / FILE
+    if not path.is_file():
+        return None, [Problem(FILE, None, None, None, "required file is missing")]
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, [Problem(FILE, None, None, None, "file is empty")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(FILE, None, None, None, f"not UTF-8 text ({exc.reason})")]
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))  # exc.lineno only from Python 3.14
+        line = int(found.group(1)) if found else None
+        return None, [Problem(FILE, line, None, None, f"TOML syntax error: {exc}")]
+
+
+def validate_config(data: dict[str, Any]) -> tuple[ScenarioConfig | None, list[Problem]]:
+    """Validate a scenario.toml dict; every broken key is reported."""
+    try:
+        return ScenarioConfig.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(err, data) for err in exc.errors()]
+
+
+def override(config: ScenarioConfig, changes: dict[str, Any]) -> ScenarioConfig:
+    """A new, re-validated config with dotted-key ``changes`` applied.
+
+    >>> override(cfg, {"solver.time_limit_s": 30, "policy.max_leakage_share": 0.2})
+    """
+    data = config.model_dump()
+    for key, value in changes.items():
+        node = data
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    new, problems = validate_config(data)
+    if problems:
+        from optimizer.errors import ScenarioError
+
+        raise ScenarioError(problems, where="overrides")
+    assert new is not None
+    return new
+
+
+def _problem(err: dict, data: dict) -> Problem:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(err["loc"][:-1])
+        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        path = ".".join([*map(str, err["loc"][:-1]), close[0]]) if close else ""
+        hint = f"; did you mean {path}?" if close else ""
+        rule = f"unknown key{hint} (known: {', '.join(sorted(known))})"
+    elif kind == "missing":
+        rule = "required key is missing"
+    else:
+        rule = err["msg"].removeprefix("Value error, ")
+    value = None if kind == "missing" else _lookup(data, err["loc"])
+    return Problem(FILE, None, loc, None if value is None else str(value), rule)
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    """Keys allowed at ``loc`` (for a "did you mean" hint)."""
+    if tuple(map(str, loc[:2])) == ("policy", "sectors"):
+        return list(SectorPolicy.model_fields)
+    model: Any = ScenarioConfig
+    for part in loc:
+        model = model.model_fields[str(part)].annotation
+    return list(model.model_fields)
+
+
+def _lookup(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    if isinstance(data, dict):
+        return None
+    return data

@@ -1,0 +1,255 @@
+"""Rules that join tables: references, kinds, custody, landmasses (DATA.md "Errors").
+
+Each function checks one rule family on typed tables (index = spreadsheet row)
+and returns problems; nothing stops at the first one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from optimizer.errors import Problem
+from optimizer.scenario.config import ScenarioConfig
+from optimizer.scenario.tables import SPECS
+
+Tables = dict[str, pd.DataFrame]
+
+
+def cross_table_problems(t: Tables, cfg: ScenarioConfig | None) -> tuple[list[Problem], list[str]]:
+    """Every cross-table rule; returns (problems, notes)."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for rule in (_feedstock_rules, _supply_rules, _inventory_rules, _plant_rules, _lane_rules,
+                 _hub_rules, _spec_rules, _expansion_rules, _outlet_rules, _offtake_rules):
+        problems += rule(t)
+    if cfg is not None:
+        notes += _sector_notes(t, cfg)
+    notes += _hub_notes(t)
+    return problems, notes
+
+
+# ------------------------------------------------------------------ helpers
+
+def _sites(t: Tables) -> pd.DataFrame:
+    return t["sites"].dropna(subset=["site_id"]).drop_duplicates("site_id").set_index("site_id")
+
+
+def _kind_of(t: Tables) -> dict[str, str]:
+    return _sites(t)["kind"].to_dict()
+
+
+def _is_set(v: object) -> bool:
+    return v is not None and not pd.isna(v)
+
+
+def _ref(file: str, df: pd.DataFrame, col: str, known: set[str], what: str) -> list[Problem]:
+    """Every non-blank value of ``col`` must be one of ``known``."""
+    out = []
+    for row, v in df[col].items():
+        if _is_set(v) and v not in known:
+            out.append(Problem(file, int(row), col, str(v), f"unknown {what}"))
+    return out
+
+
+def _site_kind(file: str, df: pd.DataFrame, col: str, kinds: dict[str, str],
+               allowed: tuple[str, ...]) -> list[Problem]:
+    """Sites named in ``col`` must exist and be of an allowed kind."""
+    out = []
+    for row, v in df[col].items():
+        if not _is_set(v):
+            continue
+        if v not in kinds:
+            out.append(Problem(file, int(row), col, str(v), "unknown site (not in sites)"))
+        elif kinds[v] not in allowed:
+            out.append(Problem(file, int(row), col, str(v),
+                               f"site is of kind {kinds[v]}; must be of kind "
+                               f"{' or '.join(allowed)}"))
+    return out
+
+
+def _restricted(t: Tables) -> set[str]:
+    f = t["feedstocks"]
+    return set(f.loc[f["restricted"].fillna(False).astype(bool), "feedstock_id"].dropna())
+
+
+def _custody(file: str, df: pd.DataFrame, t: Tables) -> list[Problem]:
+    """Restricted feedstock may only be held at cleared sites."""
+    cleared = _sites(t)["cleared"].fillna(False).astype(bool).to_dict()
+    restricted = _restricted(t)
+    out = []
+    for row, r in df.iterrows():
+        if r["feedstock_id"] in restricted and r["site_id"] in cleared \
+                and not cleared[r["site_id"]]:
+            out.append(Problem(file, int(row), "site_id", str(r["site_id"]),
+                               f"restricted feedstock {r['feedstock_id']} at a site that is not "
+                               "cleared (chain of custody)"))
+    return out
+
+
+def numeric_attributes(feedstocks: pd.DataFrame) -> list[str]:
+    """Feedstock columns usable as blend attributes or yield bases."""
+    known = {"feedstock_id", "name", "sector", "restricted"}
+    return [c for c in feedstocks.columns
+            if c not in known and pd.api.types.is_float_dtype(feedstocks[c])]
+
+
+# ------------------------------------------------------------------ rules
+
+def _feedstock_rules(t: Tables) -> list[Problem]:
+    f = t["feedstocks"]
+    bad = f["reo_share"] > f["magnet_share"]
+    return [Problem("feedstocks.csv", int(row), "reo_share", f"{f.at[row, 'reo_share']:g}",
+                    f"must be <= magnet_share ({f.at[row, 'magnet_share']:g})")
+            for row in f.index[bad.fillna(False)]]
+
+
+def _supply_rules(t: Tables) -> list[Problem]:
+    s, kinds = t["supply"], _kind_of(t)
+    return (_site_kind("supply.csv", s, "site_id", kinds, ("source",))
+            + _ref("supply.csv", s, "feedstock_id", set(t["feedstocks"]["feedstock_id"]),
+                   "feedstock (not in feedstocks.csv)")
+            + _custody("supply.csv", s, t))
+
+
+def _inventory_rules(t: Tables) -> list[Problem]:
+    inv, kinds = t["inventory"], _kind_of(t)
+    return (_site_kind("inventory.csv", inv, "site_id", kinds,
+                       ("source", "hub", "port", "plant"))
+            + _ref("inventory.csv", inv, "feedstock_id", set(t["feedstocks"]["feedstock_id"]),
+                   "feedstock (not in feedstocks.csv)")
+            + _custody("inventory.csv", inv, t))
+
+
+def _plant_rules(t: Tables) -> list[Problem]:
+    p, kinds = t["plants"], _kind_of(t)
+    out = _site_kind("plants.csv", p, "site_id", kinds, ("plant",))
+    attrs = numeric_attributes(t["feedstocks"])
+    for row, basis in p["yield_basis"].items():
+        if not _is_set(basis):
+            continue
+        if basis not in attrs:
+            out.append(Problem("plants.csv", int(row), "yield_basis", str(basis),
+                               f"must name a numeric feedstocks.csv column ({', '.join(attrs)})"))
+        else:
+            out += _blank_attribute(t, basis, f"used as yield_basis in plants.csv row {row}")
+    listed = set(p["site_id"].dropna())
+    sites = t["sites"]
+    for row, r in sites.iterrows():
+        if r["kind"] == "plant" and r["site_id"] not in listed:
+            out.append(Problem("sites.csv", int(row), "site_id", str(r["site_id"]),
+                               "plant site has no row in plants.csv"))
+    return out
+
+
+def _blank_attribute(t: Tables, attr: str, why: str) -> list[Problem]:
+    f = t["feedstocks"]
+    return [Problem("feedstocks.csv", int(row), attr, "", f"must not be blank: {why}")
+            for row in f.index[f[attr].isna()]]
+
+
+def _lane_rules(t: Tables) -> list[Problem]:
+    lanes = t["lanes"]
+    if lanes.empty:
+        return []
+    sites = _sites(t)
+    kinds = sites["kind"].to_dict()
+    out = (_site_kind("lanes.csv", lanes, "origin", kinds, ("source", "hub", "port", "plant"))
+           + _site_kind("lanes.csv", lanes, "destination", kinds,
+                        ("hub", "port", "plant", "outlet"))
+           + _ref("lanes.csv", lanes, "mode", set(t["modes"]["mode"]), "mode (not in modes.csv)"))
+    mode_kind = t["modes"].drop_duplicates("mode").set_index("mode")["kind"].to_dict()
+    land = sites["landmass"].to_dict()
+    for row, r in lanes.iterrows():
+        o, d = r["origin"], r["destination"]
+        if _is_set(o) and o == d:
+            out.append(Problem("lanes.csv", int(row), "destination", str(d),
+                               "must differ from origin"))
+        if mode_kind.get(r["mode"]) == "road" and o in land and d in land and land[o] != land[d]:
+            out.append(Problem("lanes.csv", int(row), "mode", str(r["mode"]),
+                               f"road lane joins {land[o]} and {land[d]}: road arcs only join "
+                               "sites on the same landmass"))
+    return out
+
+
+def _hub_rules(t: Tables) -> list[Problem]:
+    return _site_kind("hubs.csv", t["hubs"], "site_id", _kind_of(t), ("hub",))
+
+
+def _spec_rules(t: Tables) -> list[Problem]:
+    specs = t["plant_specs"]
+    if specs.empty:
+        return []
+    attrs = numeric_attributes(t["feedstocks"])
+    out = _listed_plant("plant_specs.csv", specs, t)
+    for row, r in specs.iterrows():
+        a = r["attribute"]
+        if _is_set(a) and a not in attrs:
+            out.append(Problem("plant_specs.csv", int(row), "attribute", str(a),
+                               "no feedstock has this numeric attribute (feedstocks.csv columns: "
+                               f"{', '.join(attrs)})"))
+        elif _is_set(a):
+            out += _blank_attribute(t, a, f"used by plant_specs.csv row {row}")
+        lo, hi = r["min"], r["max"]
+        if not _is_set(lo) and not _is_set(hi):
+            out.append(Problem("plant_specs.csv", int(row), "min", "",
+                               "min and max are both blank: give at least one bound"))
+        elif _is_set(lo) and _is_set(hi) and lo > hi:
+            out.append(Problem("plant_specs.csv", int(row), "min", f"{lo:g}",
+                               f"must be <= max ({hi:g})"))
+    return out
+
+
+def _expansion_rules(t: Tables) -> list[Problem]:
+    return _listed_plant("expansions.csv", t["expansions"], t)
+
+
+def _listed_plant(file: str, df: pd.DataFrame, t: Tables) -> list[Problem]:
+    """Sites must be plants (sites.csv) that have a row in plants.csv."""
+    out = _site_kind(file, df, "site_id", _kind_of(t), ("plant",))
+    reported = {p.row for p in out}
+    listed = set(t["plants"]["site_id"].dropna())
+    return out + [Problem(file, int(row), "site_id", str(v), "plant has no row in plants.csv")
+                  for row, v in df["site_id"].items()
+                  if _is_set(v) and v not in listed and row not in reported]
+
+
+def _outlet_rules(t: Tables) -> list[Problem]:
+    o = t["outlets"]
+    out = _site_kind("outlets.csv", o, "site_id", _kind_of(t), ("outlet",))
+    known = set(t["feedstocks"]["feedstock_id"]) | {"*"}
+    out += _ref("outlets.csv", o, "feedstock_id", known, "feedstock (not in feedstocks.csv or *)")
+    restricted = _restricted(t)
+    out += [Problem("outlets.csv", int(row), "feedstock_id", str(f),
+                    "restricted (defence) feedstock never goes to an outlet")
+            for row, f in o["feedstock_id"].items() if f in restricted]
+    return out
+
+
+def _offtake_rules(t: Tables) -> list[Problem]:
+    products = set(t["plants"]["product"].dropna())
+    return _ref("offtake.csv", t["offtake"], "product", products,
+                "product (no plant in plants.csv makes it)")
+
+
+# ------------------------------------------------------------------ notes
+
+def _sector_notes(t: Tables, cfg: ScenarioConfig) -> list[str]:
+    sectors = set(t["feedstocks"]["sector"].dropna())
+    return [f"scenario.toml: policy.sectors.{s} names no sector of feedstocks.csv; it has no effect"
+            for s in cfg.policy.sectors if s not in sectors]
+
+
+def _hub_notes(t: Tables) -> list[str]:
+    listed = set(t["hubs"]["site_id"].dropna())
+    return [f"sites.csv: hub {h} has no row in hubs.csv; treated as open, uncapacitated, "
+            "no handling cost"
+            for h in t["sites"].loc[t["sites"]["kind"] == "hub", "site_id"] if h not in listed]
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A typed, empty table for an optional file that is absent."""
+    spec = SPECS[name]
+    df = pd.DataFrame({c.name: pd.Series(dtype=float if c.kind == "float" else object)
+                       for c in spec.columns})
+    df.index.name = "row"
+    return df

@@ -1,0 +1,175 @@
+"""The validated, frozen scenario that every later stage reads and none changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from optimizer.scenario.config import ScenarioConfig
+from optimizer.scenario.rules import numeric_attributes
+from optimizer.weeks import horizon_labels, period_of
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario: config plus typed tables (DATA.md).
+
+    Tables are handed out as copies (cheap under pandas copy-on-write), so no
+    caller can change the scenario another caller sees. A what-if is a new
+    scenario from :meth:`replace`, validated again.
+    """
+
+    config: ScenarioConfig
+    _tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    source: str = "<memory>"
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        frozen = {k: v.reset_index(drop=True) for k, v in self._tables.items()}
+        object.__setattr__(self, "_tables", MappingProxyType(frozen))
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Every validated input table, as copies (changing one changes nothing here)."""
+        return MappingProxyType({k: v.copy(deep=False) for k, v in self._tables.items()})
+
+    # ------------------------------------------------------------ horizon
+    @property
+    def name(self) -> str:
+        """Scenario name from scenario.toml."""
+        return self.config.name
+
+    @property
+    def weeks(self) -> tuple[str, ...]:
+        """ISO week labels of periods 1..W."""
+        return horizon_labels(self.config.start_week, self.config.weeks)
+
+    @property
+    def horizon(self) -> int:
+        """Number of weeks W."""
+        return self.config.weeks
+
+    def period(self, week: str) -> int:
+        """Period number of an ISO week (may fall outside 1..W)."""
+        return period_of(week, self.config.start_week)
+
+    # ------------------------------------------------------------ tables
+    def table(self, name: str) -> pd.DataFrame:
+        """A copy of one input table as validated (no derived columns)."""
+        return self._tables[name].copy(deep=False)
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """Sites with WGS84 point geometry."""
+        df = self.table("sites")
+        return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]),
+                                crs="EPSG:4326")
+
+    @property
+    def modes(self) -> pd.DataFrame:
+        """Transport modes."""
+        return self.table("modes")
+
+    @property
+    def feedstocks(self) -> pd.DataFrame:
+        """Feedstock grades and their attributes."""
+        return self.table("feedstocks")
+
+    @property
+    def attributes(self) -> list[str]:
+        """Numeric feedstock columns (blend attributes, yield bases)."""
+        return numeric_attributes(self._tables["feedstocks"])
+
+    @property
+    def supply(self) -> pd.DataFrame:
+        """Supply rows inside the horizon, with their ``period``."""
+        df = self.table("supply")
+        df["period"] = [self.period(w) for w in df["week"]]
+        return df[(df["period"] >= 1) & (df["period"] <= self.horizon)].reset_index(drop=True)
+
+    @property
+    def inventory(self) -> pd.DataFrame:
+        """Opening stock (start of week 1)."""
+        return self.table("inventory")
+
+    @property
+    def plants(self) -> pd.DataFrame:
+        """Processing plants."""
+        return self.table("plants")
+
+    @property
+    def lanes(self) -> pd.DataFrame:
+        """Explicit arcs and overrides."""
+        return self.table("lanes")
+
+    @property
+    def hubs(self) -> pd.DataFrame:
+        """Hub capacities, handling and open/close costs."""
+        return self.table("hubs")
+
+    @property
+    def plant_specs(self) -> pd.DataFrame:
+        """Feed blend bounds per plant and attribute."""
+        return self.table("plant_specs")
+
+    @property
+    def expansions(self) -> pd.DataFrame:
+        """Expansion options with ``first_period`` (W+1 = never inside the horizon)."""
+        df = self.table("expansions")
+        df["first_period"] = [min(max(1, self.period(w)), self.horizon + 1)
+                              for w in df["available_from_week"]]
+        return df
+
+    @property
+    def outlets(self) -> pd.DataFrame:
+        """Outlet price rows (feedstock or ``*``)."""
+        return self.table("outlets")
+
+    @property
+    def offtake(self) -> pd.DataFrame:
+        """Offtake rows inside the horizon; ``period`` 0 means the whole horizon."""
+        df = self.table("offtake")
+        df["period"] = [0 if w == "all" else self.period(w) for w in df["week"]]
+        inside = (df["period"] == 0) | df["period"].between(1, self.horizon)
+        return df[inside].reset_index(drop=True)
+
+    # ------------------------------------------------------------ what-if
+    def replace(self, config: Mapping[str, Any] | None = None,
+                **tables: pd.DataFrame) -> Scenario:
+        """A new validated scenario with dotted config keys and/or whole tables replaced.
+
+        >>> cheaper = sc.replace({"policy.leakage_penalty_gbp_per_t": 0})
+        >>> bigger = sc.replace(plants=sc.plants.assign(capacity_t_per_week=10))
+        """
+        from optimizer.scenario.config import override
+        from optimizer.scenario.load import from_tables
+
+        cfg = override(self.config, dict(config or {}))
+        merged = dict(self.tables)
+        unknown = set(tables) - set(merged)
+        if unknown:
+            raise KeyError(f"unknown table(s): {', '.join(sorted(unknown))}")
+        merged.update(tables)
+        return from_tables(cfg.model_dump(), merged, source=self.source)
+
+    def describe(self) -> dict[str, Any]:
+        """Short description for ``feedstock validate``."""
+        sites = self._tables["sites"]
+        supply = self.supply
+        return {
+            "name": self.name,
+            "weeks": f"{self.weeks[0]} .. {self.weeks[-1]} ({self.horizon} weeks)",
+            "sites_by_kind": sites["kind"].value_counts().sort_index().to_dict(),
+            "feedstocks": list(self.tables["feedstocks"]["feedstock_id"]),
+            "supply_t_by_sector": supply.merge(self._tables["feedstocks"][
+                ["feedstock_id", "sector"]], on="feedstock_id")
+            .groupby("sector")["tonnes"].sum().round(3).to_dict(),
+            "supply_weeks": (f"{supply['week'].min()} .. {supply['week'].max()}"
+                             if len(supply) else "none"),
+            "opening_stock_t": round(float(self._tables["inventory"]["tonnes"].sum()), 3),
+        }

@@ -1,0 +1,101 @@
+"""Tiny scenarios written as CSV text, so a test reads like the files a planner edits."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+from optimizer import Scenario, from_tables
+
+CONFIG: dict[str, Any] = {
+    "name": "tiny",
+    "start_week": "2026-W48",
+    "weeks": 1,
+    "network": {"auto_road_lanes": False},
+    "policy": {"leakage_penalty_gbp_per_t": 0, "terminal_stock_penalty_gbp_per_t": 0},
+    "solver": {"time_limit_s": 30, "mip_rel_gap": 0},
+}
+
+SITES = """site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week
+src,Source,source,52.0,-1.0,gb,false,,0
+plant,Plant,plant,52.0,-2.0,gb,false,,0
+"""
+MODES = """mode,kind,payload_t,cost_gbp_per_km,trip_fixed_gbp,handling_gbp_per_t,co2e_kg_per_tkm,integer_trips
+truck,road,10,0,100,0,0,true
+"""
+FEEDSTOCKS = """feedstock_id,name,sector,restricted,magnet_share,reo_share
+mag,Magnets,vehicle,false,1.0,0.3
+"""
+SUPPLY = """site_id,feedstock_id,week,tonnes
+src,mag,2026-W48,5
+"""
+PLANTS = """site_id,process,capacity_t_per_week,cost_gbp_per_t,product,yield_basis,yield,product_value_gbp_per_t,min_weekly_t
+plant,long_loop,100,0,reo,reo_share,1.0,1000,0
+"""
+LANES = """origin,destination,mode,distance_km
+src,plant,truck,100
+"""
+
+BASE = {"sites": SITES, "modes": MODES, "feedstocks": FEEDSTOCKS, "supply": SUPPLY,
+        "plants": PLANTS, "lanes": LANES}
+
+
+def table(text: str) -> pd.DataFrame:
+    """A CSV literal as a table of strings (as the loader would read it)."""
+    return pd.read_csv(io.StringIO(text.strip() + "\n"), dtype=str, keep_default_na=False)
+
+
+def config(**changes: Any) -> dict[str, Any]:
+    """The tiny config with dotted-key changes, e.g. ``config(**{"policy.x": 1})``."""
+    import copy
+
+    cfg = copy.deepcopy(CONFIG)
+    for key, value in changes.items():
+        node = cfg
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return cfg
+
+
+def build(cfg: dict[str, Any] | None = None, **tables: str | None) -> Scenario:
+    """A validated tiny scenario: BASE tables with any table replaced (None drops it)."""
+    texts = {**BASE, **tables}
+    return from_tables(cfg or CONFIG, {k: table(v) for k, v in texts.items() if v is not None})
+
+
+def write_folder(folder, cfg: dict[str, Any] | None = None, **tables: str | None):
+    """Write a tiny scenario as files (CSV + scenario.toml), as a planner would have it."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {**BASE, **tables}
+    for name, text in texts.items():
+        if text is not None:
+            (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
+    (folder / "scenario.toml").write_text(_toml(cfg or CONFIG), encoding="utf-8")
+    return folder
+
+
+def _toml(cfg: dict[str, Any], prefix: str = "") -> str:
+    """Minimal TOML writer for the nested config dicts used in tests."""
+    flat = [f"{k} = {_toml_value(v)}" for k, v in cfg.items() if not isinstance(v, dict)]
+    out = ("\n".join(flat) + "\n") if flat else ""
+    for k, v in cfg.items():
+        if isinstance(v, dict):
+            name = f"{prefix}{k}"
+            body = _toml(v, prefix=f"{name}.")
+            out += f"\n[{name}]\n{body}"
+    return out
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(v)
