@@ -12,6 +12,8 @@ def _gbp(v: float) -> str:
 
 def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     """The readable plan summary printed by ``feedstock solve``."""
+    from optimizer.bottlenecks import binding_rules
+
     k = r.kpis
     target = r.solver.get("mip_rel_gap", 0.0)
     n = len(r.weeks)
@@ -50,6 +52,14 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
         for d in decisions.itertuples():
             lines.append(f"  {d.decision:<14}{d.id:<36}{'YES' if d.chosen else 'no':<4}"
                          f" fixed {_gbp(d.fixed_cost_gbp)}")
+    binding = binding_rules(sc, r)
+    if len(binding):
+        lines += ["", "Binding rules (where the plan sits on a limit)"]
+        for rule, rows in binding.groupby("rule", sort=False):
+            places = list(dict.fromkeys(f"{w} {wk}" for w, wk in
+                                        zip(rows["where"], rows["week"], strict=True)))
+            more = f" (+{len(places) - 3} more)" if len(places) > 3 else ""
+            lines.append(f"  {rule:<16}{', '.join(places[:3])}{more}")
     lines += ["", "Busiest lanes (t over the horizon)"]
     lanes = r.lane_weeks.groupby(["origin", "destination", "mode"], as_index=False)[
         ["tonnes_t", "trips"]].sum().sort_values("tonnes_t", ascending=False).head(top_lanes)

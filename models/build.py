@@ -10,6 +10,7 @@ import pyomo.environ as pyo
 
 from models.balance import add_balance
 from models.blend import add_blend
+from models.cuts import add_trip_payload_cuts
 from models.hubs import add_hub_capacity
 from models.leakage import add_leakage_cap
 from models.minimum_run import add_minimum_run
@@ -53,8 +54,12 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
     }
 
 
-def build_model(sc: Scenario, net: Network) -> BuiltModel:
-    """Variables, the ten constraint families of MODEL.md, and the objective."""
+def build_model(sc: Scenario, net: Network, *, cuts: bool = True) -> BuiltModel:
+    """Variables, the ten constraint families of MODEL.md, and the objective.
+
+    ``cuts`` adds valid inequalities (``models.cuts``) that tighten the LP
+    without changing the optimum; tests switch them off to prove that.
+    """
     start = time.perf_counter()
     d = build_sets(sc, net)
     m = pyo.ConcreteModel(name=sc.name)
@@ -69,6 +74,8 @@ def build_model(sc: Scenario, net: Network) -> BuiltModel:
     add_leakage_cap(m, d)
     add_offtake(m, d)
     add_outlet_limits(m, d)
+    if cuts:
+        add_trip_payload_cuts(m, d)
     add_objective(m, d)
     seconds = time.perf_counter() - start
     log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e", seconds, len(d.x), len(d.n),

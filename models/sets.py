@@ -34,7 +34,7 @@ class ModelData:
     horizon: int
     weeks: tuple[str, ...]
     x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
-    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, max_trips, integer, contracted, big_m
+    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer, trips_max, reach_t
     s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
     q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
     e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
@@ -275,21 +275,23 @@ def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, reach: pd.DataFrame,
                sc: Scenario) -> pd.DataFrame:
-    """One trip variable per arc-week that can carry anything; big-M from the data."""
+    """One trip variable per arc-week that can carry anything, with its bound from the data.
+
+    ``reach_t`` is the most the arc can carry that week (what can have reached
+    its origin by then); ``trips_max`` = ceil(reach_t / payload) (not rounded
+    for continuous trips), capped by ``max_trips_per_week``. More trips than
+    that never help, so the bound (also the big-M of a contracted lane) leaves
+    the optimum unchanged and turns most small-flow trip counts into binaries.
+    """
     n = x[["arc", "period"]].drop_duplicates().merge(arcs, on="arc")
-    most = _max_tonnes_on_arc(x, sc)
-    n["max_tonnes"] = most.loc[n["arc"]].to_numpy()
-    trips_needed = n["max_tonnes"] / n["payload_t"]
-    trips_needed = np.where(n["integer_trips"], np.ceil(trips_needed - 1e-9), trips_needed)
-    n["big_m"] = np.where(n["max_trips_per_week"].notna(),
-                          np.minimum(n["max_trips_per_week"].fillna(np.inf), trips_needed),
-                          trips_needed)
-    n["contracted"] = n["fixed_cost_gbp"] > 0
     n["reach_t"] = _cumulative_at_origin(x, sc).reindex(
         pd.MultiIndex.from_frame(n[["arc", "period"]])).fillna(0.0).to_numpy()
+    needed = n["reach_t"] / n["payload_t"]
+    needed = np.where(n["integer_trips"], np.ceil(needed - 1e-9), needed)
+    n["trips_max"] = np.minimum(n["max_trips_per_week"].fillna(np.inf).to_numpy(), needed)
+    n["contracted"] = n["fixed_cost_gbp"] > 0
     cols = ["arc", "origin", "destination", "mode", "period", "trip_cost_gbp", "payload_t",
-            "max_trips_per_week",
-            "integer_trips", "contracted", "big_m", "reach_t"]
+            "max_trips_per_week", "integer_trips", "contracted", "trips_max", "reach_t"]
     return n[cols].sort_values(["arc", "period"]).reset_index(drop=True)
 
 
@@ -319,16 +321,6 @@ def _cumulative_supply(sc: Scenario) -> pd.Series:
         .unstack("period", fill_value=0.0).reindex(columns=weeks, fill_value=0.0)
     grid.columns.name = "period"
     return grid.cumsum(axis=1).stack()
-
-
-def _max_tonnes_on_arc(x: pd.DataFrame, sc: Scenario) -> pd.Series:
-    """Upper bound on tonnes an arc can carry in a week: all the feedstock it may carry."""
-    total = pd.concat([sc.supply[["feedstock_id", "tonnes"]],
-                       sc.inventory[["feedstock_id", "tonnes"]]])
-    by_feed = total.groupby("feedstock_id")["tonnes"].sum()
-    pairs = x[["arc", "feedstock_id"]].drop_duplicates()
-    pairs["t"] = by_feed.reindex(pairs["feedstock_id"]).fillna(0.0).to_numpy()
-    return pairs.groupby("arc")["t"].sum()
 
 
 def _hubs(sc: Scenario, x: pd.DataFrame) -> pd.DataFrame:

@@ -16,18 +16,10 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     ``lane_slots[a,t]``:    :math:`n_{a,t} \le \mathrm{max\_trips}_a` (ferry slots), where given
 
-    ``lane_contract[a,t]``: :math:`n_{a,t} \le M_a\, y_a` for arcs with a fixed cost, with
-    :math:`M_a = \min(\mathrm{max\_trips}_a, \lceil T_a / \mathrm{payload}_m \rceil)` and
-    :math:`T_a` the tonnes of every feedstock the arc may carry (supply + stock): a finite
-    bound taken from the data.
-
-    ``trip_payload_cut[a,t]`` (valid inequality, integer trips only, where
-    :math:`R_{a,t} < \mathrm{payload}_m`): :math:`\sum_f x_{a,f,t} \le R_{a,t}\, n_{a,t}`
-    with :math:`R_{a,t}` the most tonnes that can have reached the origin by week t.
-    Every integer plan satisfies it already (one trip carries all there is), so
-    the optimum is unchanged; it lifts the LP bound from
-    :math:`n \ge x/\mathrm{payload}` to :math:`n \ge x/R` for small flows, which is what
-    makes weekly consolidation of small tonnages solvable.
+    ``lane_contract[a,t]``: :math:`n_{a,t} \le M_{a,t}\, y_a` for arcs with a fixed cost, with
+    :math:`M_{a,t} = \min(\mathrm{max\_trips}_a, \lceil R_{a,t} / \mathrm{payload}_m \rceil)`
+    and :math:`R_{a,t}` the most tonnes that can have reached the origin by week t: a
+    finite bound taken from the data (also the upper bound of :math:`n_{a,t}`).
     """
     load = group(d.x, ["arc", "period"], list(X_KEY))
     n_rows = keys(d.n, ("arc", "period"))
@@ -35,18 +27,13 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.trip_payload = pyo.Constraint(n_rows, rule=lambda _m, a, t: (
         pyo.quicksum(m.x[k] for k in load[a, t]) - payload[a, t] * m.n[a, t] <= 0))
 
-    small = d.n[d.n["integer_trips"] & (d.n["reach_t"] < d.n["payload_t"])
-                & (d.n["reach_t"] > 0)]
-    reach = dict(zip(keys(small, ("arc", "period")), small["reach_t"].tolist(), strict=True))
-    m.trip_payload_cut = pyo.Constraint(sorted(reach), rule=lambda _m, a, t: (
-        pyo.quicksum(m.x[k] for k in load[a, t]) - reach[a, t] * m.n[a, t] <= 0))
-
     slots = d.n[d.n["max_trips_per_week"].notna()]
     cap = dict(zip(keys(slots, ("arc", "period")), slots["max_trips_per_week"].tolist(),
                    strict=True))
     m.lane_slots = pyo.Constraint(sorted(cap), rule=lambda _m, a, t: m.n[a, t] <= cap[a, t])
 
     contract = d.n[d.n["contracted"]]
-    big_m = dict(zip(keys(contract, ("arc", "period")), contract["big_m"].tolist(), strict=True))
+    big_m = dict(zip(keys(contract, ("arc", "period")), contract["trips_max"].tolist(),
+                     strict=True))
     m.lane_contract = pyo.Constraint(sorted(big_m), rule=lambda _m, a, t: (
         m.n[a, t] - big_m[a, t] * m.y[a] <= 0))

@@ -18,7 +18,8 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     symbol    index                               meaning
     ========  ==================================  =========================
     x         (arc, feedstock, week)              t leaving on the arc
-    n         (arc, week)                         trips (integer unless mode says)
+    n         (arc, week)                         trips (integer unless mode says),
+                                                  0 <= n <= trips_max (see sets)
     y         contracted arc                      lane contracted (binary)
     z         hub with fixed cost                 hub opened (binary)
     w         expansion option                    built (binary)
@@ -38,10 +39,13 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.W = pyo.Set(initialize=d.w["key"].tolist(), ordered=True)
     m.U = pyo.Set(initialize=keys(d.u, ("site_id", "period")), dimen=2, ordered=True)
 
-    integer = dict(zip(keys(d.n, ("arc", "period")), d.n["integer_trips"].tolist(), strict=True))
+    n_keys = keys(d.n, ("arc", "period"))
+    integer = dict(zip(n_keys, d.n["integer_trips"].tolist(), strict=True))
+    most = dict(zip(n_keys, d.n["trips_max"].tolist(), strict=True))
     m.x = pyo.Var(m.X, within=pyo.NonNegativeReals)
     m.n = pyo.Var(m.N, within=lambda _m, a, t: (
-        pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals))
+        pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals),
+        bounds=lambda _m, a, t: (0, most[a, t]))
     m.y = pyo.Var(m.Y, within=pyo.Binary)
     m.z = pyo.Var(m.Z, within=pyo.Binary)
     m.w = pyo.Var(m.W, within=pyo.Binary)

@@ -19,6 +19,7 @@ from pyproj import Geod
 from shapely.geometry import LineString
 
 from optimizer.scenario import Scenario
+from optimizer.scenario.tables import origin_kinds
 
 _GEOD = Geod(ellps="WGS84")
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),
@@ -61,8 +62,7 @@ def build_network(sc: Scenario) -> Network:
         if cfg.auto_road_lanes else pd.DataFrame({"origin": pd.Series(dtype=object),
                                                   "destination": pd.Series(dtype=object),
                                                   "distance_km": pd.Series(dtype=float)})
-    road_modes = list(modes.index[modes["kind"] == "road"])
-    auto = auto.merge(pd.DataFrame({"mode": road_modes}), how="cross")
+    auto = _road_modes(auto, modes, sites)
     auto["defined_by"] = "auto"
 
     lanes = sc.lanes
@@ -94,6 +94,16 @@ def _auto_road_pairs(sites: pd.DataFrame, circuity: float, max_km: float,
     pairs = pairs[(rank < nearest) | (pairs["kind_d"] == "plant")]
     return pairs.rename(columns={"site_id_o": "origin", "site_id_d": "destination"})[
         ["origin", "destination", "distance_km"]].reset_index(drop=True)
+
+
+def _road_modes(pairs: pd.DataFrame, modes: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """One arc per road mode, from the origin kinds the mode serves (``auto_lanes_from``)."""
+    kind = sites.set_index("site_id")["kind"]
+    pairs = pairs.assign(origin_kind=kind.reindex(pairs["origin"]).to_numpy())
+    serves = pd.DataFrame([(m, k) for m, r in modes[modes["kind"] == "road"].iterrows()
+                           for k in origin_kinds(r["auto_lanes_from"])],
+                          columns=["mode", "origin_kind"])
+    return pairs.merge(serves, on="origin_kind").drop(columns="origin_kind")
 
 
 def _fill_lane_distance(lanes: pd.DataFrame, sites: pd.DataFrame, circuity: float) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
+from optimizer.bottlenecks import binding_rules
 from optimizer.result import Result
 from optimizer.scenario import Scenario
 
@@ -41,6 +42,8 @@ def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
         for name, file in CSV_FILES.items():
             table = getattr(result, name).drop(columns=["period"], errors="ignore")
             table.to_csv(tmp / file, index=False, float_format="%.6g", lineterminator="\n")
+        binding_rules(scenario, result).to_csv(tmp / "binding.csv", index=False,
+                                               float_format="%.6g", lineterminator="\n")
         _write_geo(result, scenario, tmp)
         out.mkdir(exist_ok=True)
         for f in tmp.iterdir():

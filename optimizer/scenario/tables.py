@@ -81,6 +81,16 @@ def _one_of(values: tuple[str, ...]) -> pa.Check:
                          ignore_na=True)
 
 
+def origin_kinds(text: str) -> list[str]:
+    """Origin kinds listed in a modes.csv ``auto_lanes_from`` cell ("hub port", "hub;port")."""
+    return [k for k in str(text).replace(";", " ").replace(",", " ").split() if k]
+
+
+def _kinds_ok(text: str) -> bool:
+    kinds = origin_kinds(text)
+    return bool(kinds) and all(k in ("source", "hub", "port") for k in kinds)
+
+
 _ID = pa.Check.str_matches(ID_PATTERN, error="must match [a-z0-9_-]+ (lower case, digits, _ -)",
                            ignore_na=True)
 _NONNEG = (_ge(0),)
@@ -107,6 +117,9 @@ MODES = TableSpec("modes", "modes.csv", True, (
     Col("handling_gbp_per_t", "float", checks=_NONNEG),
     Col("co2e_kg_per_tkm", "float", checks=_NONNEG),
     Col("integer_trips", "bool", required=False, blank_ok=True, default=True),
+    Col("auto_lanes_from", required=False, blank_ok=True, default="source hub port",
+        checks=(pa.Check(lambda s: s.fillna("").map(_kinds_ok), element_wise=False,
+                         error="must list origin kinds among: source hub port", ignore_na=True),)),
 ), unique=(("mode",),))
 
 FEEDSTOCKS = TableSpec("feedstocks", "feedstocks.csv", True, (
