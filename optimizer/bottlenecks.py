@@ -109,7 +109,8 @@ def _blends(sc: Scenario, r: Result) -> pd.DataFrame:
             if np.isnan(bound):
                 continue
             # at the bound with a real blend: some feed on the far side of it
-            mixed = (mix["hi"] > bound + 1e-9) if name.endswith("max") else (mix["lo"] < bound - 1e-9)
+            far = mix["hi"] - bound if name.endswith("max") else bound - mix["lo"]
+            mixed = far > 1e-9
             hit = ratio[((ratio - bound).abs() <= 1e-6) & mixed]
             out.append(_frame(name, f"{spec.site_id} {spec.attribute}", hit.index, hit.values,
                               bound, "share"))
