@@ -69,17 +69,19 @@ class Outcome:
 
 
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
-          threads: int | None = None, tee: bool = False) -> Result:
+          threads: int | None = None, tee: bool = False, cuts: bool = True) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     ``status`` of the result is ``optimal`` (proved within the gap) or
     ``feasible`` (stopped, e.g. at the time limit, with a plan whose gap the
     result states). Infeasible -> :class:`InfeasibleError`, unbounded ->
     :class:`UnboundedError`, no plan in time -> :class:`NoPlanError`.
+    ``cuts=False`` leaves out the valid inequalities of ``models.cuts`` (same
+    optimum, weaker LP): for checking exactly that.
     """
     opts = SolverOptions.from_scenario(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
-    built = build_model(sc, build_network(sc))
+    built = build_model(sc, build_network(sc), cuts=cuts)
     build_seconds = time.perf_counter() - start
     runner = _runner(opts, tee)
     outcome = runner.solve_mip(built.model)
