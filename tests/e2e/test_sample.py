@@ -94,3 +94,13 @@ def test_feedstock_solve_subprocess_on_the_bundled_sample(tmp_path):
                  "decisions.csv", "marginal_values.csv", "lanes.geojson"):
         assert (out / name).is_file(), name
     assert "Traceback" not in run.stderr
+
+
+def test_time_limit_without_a_plan_exits_4_on_the_sample():
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    res = CliRunner().invoke(main, ["solve", "--time-limit", "0.01"])
+    assert res.exit_code == 4
+    assert "No plan found within the time limit of 0.01 s" in res.stderr

@@ -11,6 +11,7 @@ import pytest
 
 from optimizer import Scenario, load_scenario
 from optimizer.network import build_network, geodesic_km
+from optimizer.scenario.tables import origin_kinds
 from tests.builders import build, config
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "uk-2026"
@@ -291,9 +292,12 @@ def test_sample_auto_arcs_follow_the_rules(sample_net) -> None:
     assert set(zip(auto["origin_kind"], auto["destination_kind"], strict=True)) <= ALLOWED
     assert auto["distance_km"].max() <= sc.config.network.max_road_km
     assert set(auto["mode_kind"]) == {"road"}
-    road_modes = set(sc.modes.loc[sc.modes["kind"] == "road", "mode"])
-    per_pair = auto.groupby(["origin", "destination"])["mode"].apply(set)
-    assert all(m == road_modes for m in per_pair)
+    road = sc.modes[sc.modes["kind"] == "road"]
+    serves = {kind: {m for m, frm in zip(road["mode"], road["auto_lanes_from"], strict=True)
+                     if kind in origin_kinds(frm)} for kind in ("source", "hub", "port")}
+    per_pair = auto.groupby(["origin", "origin_kind", "destination"])["mode"].apply(set)
+    assert all(modes == serves[kind] for (_o, kind, _d), modes in per_pair.items())
+    assert (auto.loc[auto["mode"] == "hgv", "origin_kind"] != "source").all()
     k = sc.config.network.nearest
     per_kind = auto[auto["destination_kind"] != "plant"].groupby(
         ["origin", "destination_kind", "mode"]).size()
@@ -311,3 +315,15 @@ def test_sample_lanes_override_their_auto_arcs(sample_net) -> None:
         assert arc["defined_by"] == "lanes.csv"
         if not pd.isna(r.distance_km):
             assert arc["distance_km"] == r.distance_km
+
+
+def test_auto_lanes_from_limits_the_origins_of_a_mode() -> None:
+    """A trunk HGV (auto_lanes_from = "hub port") gets no auto arc from a source."""
+    sites = ("site_id,name,kind,lat,lon,landmass\n"
+             "src,S,source,52.0,-1.0,gb\nhub,H,hub,52.2,-1.5,gb\nplant,P,plant,52.0,-2.0,gb\n")
+    modes = ("mode,kind,payload_t,cost_gbp_per_km,trip_fixed_gbp,handling_gbp_per_t,"
+             "co2e_kg_per_tkm,integer_trips,auto_lanes_from\n"
+             "hgv,road,24,1,0,0,0,true,hub port\npallet,road,1,1,0,0,0,false,\n")
+    sc = build(config(**{"network.auto_road_lanes": True}), sites=sites, modes=modes, lanes=None)
+    arcs = set(build_network(sc).arcs["arc"])
+    assert arcs == {"src>hub>pallet", "src>plant>pallet", "hub>plant>pallet", "hub>plant>hgv"}
