@@ -20,14 +20,16 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     head = (f"Plan for {r.scenario} ({r.weeks[0]} .. {r.weeks[-1]}, {n} week{'s' * (n != 1)}): "
             f"{r.status.upper()}, gap {r.gap:.2%} (target {target:.2%})")
     lines = [head]
-    if r.status != "optimal":
-        lines.append(f"  !! The solver stopped before proving this plan within the target gap: "
-                     f"it may cost up to {r.gap:.2%} more than the best possible plan.")
+    if r.status == "feasible":
+        lines.append(f"  !! The solver stopped ({r.solver.get('termination')}) before proving this "
+                     f"plan within the target gap: it may cost up to {r.gap:.2%} more than the "
+                     "best possible plan.")
     size = r.model_size
     lines += [f"  objective {_gbp(r.objective_gbp)}, bound {_gbp(r.bound_gbp)}; "
               f"{size['variables']:,} variables ({size['integer_variables']:,} integer), "
               f"{size['constraints']:,} constraints; build {r.build_seconds:.1f} s, "
-              f"solve {r.solve_seconds:.1f} s", "", "Cost lines (GBP)"]
+              f"solve {r.solve_seconds:.1f} s, duals {r.dual_seconds:.1f} s", "",
+              "Cost lines (GBP)"]
     for name, value in r.cost_lines_gbp.items():
         lines.append(f"  {name:<18}{_gbp(value):>16}")
     lines.append(f"  {'total':<18}{_gbp(sum(r.cost_lines_gbp.values())):>16}")

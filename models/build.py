@@ -27,12 +27,6 @@ from optimizer.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
-CONSTRAINT_FAMILIES = (
-    "balance", "storage_limit", "trip_payload", "trip_payload_cut", "lane_slots",
-    "lane_contract", "hub_capacity", "plant_capacity", "min_run_lower", "min_run_upper",
-    "feed_blend_min", "feed_blend_max", "leakage_cap", "offtake", "outlet_limit")
-
-
 @dataclass(frozen=True, eq=False)
 class BuiltModel:
     """A Pyomo model with the index data it was built from."""

@@ -34,11 +34,11 @@ class ModelData:
     horizon: int
     weeks: tuple[str, ...]
     x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
-    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer, trips_max, reach_t
+    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer_trips, trips_max, reach_t
     s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
     q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
     e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
-    balance: pd.DataFrame  # site_id, feedstock_id, period, supply_t, opening_t, first
+    balance: pd.DataFrame  # site_id, feedstock_id, period, kind, earliest, supply_t, opening_t
     y: pd.DataFrame  # contracted arcs: arc, fixed_cost_gbp
     z: pd.DataFrame  # hubs with a fixed cost: site_id, fixed_cost_gbp
     w: pd.DataFrame  # expansions inside the horizon: key, site_id, option, ...
@@ -75,14 +75,15 @@ def build_sets(sc: Scenario, net: Network) -> ModelData:
     node_weeks = _expand_weeks(reach, "earliest", pd.Series(horizon, index=reach.index))
     kinds = sites["kind"]
     node_weeks["kind"] = kinds.loc[node_weeks["site_id"]].to_numpy()
-    balance = _balance_rows(node_weeks, sc, reach)
+    balance = _balance_rows(node_weeks, sc)
     s = node_weeks[node_weeks["kind"] != "outlet"].copy()
     s["holding_gbp_per_t_week"] = sites.loc[s["site_id"], "holding_gbp_per_t_week"].to_numpy()
 
     plants = sc.plants.set_index("site_id")
     q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
-    n = _trip_rows(x, arcs, reach, sc)
+    n = _trip_rows(x, arcs, sc)
+    hubs = _hubs(sc, x)
     available = float(sc.supply["tonnes"].sum() + sc.inventory["tonnes"].sum())
     policy = sc.config.policy
     return ModelData(
@@ -90,8 +91,8 @@ def build_sets(sc: Scenario, net: Network) -> ModelData:
         balance=balance,
         y=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
         .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
-        z=_hubs(sc, x).query("fixed_cost_gbp > 0").reset_index(drop=True),
-        w=_expansions(sc), u=_min_run(q, sc), hubs=_hubs(sc, x), plants=sc.plants,
+        z=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
+        w=_expansions(sc), u=_min_run(q, sc), hubs=hubs, plants=sc.plants,
         specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
         storage=sites["storage_t"][np.isfinite(sites["storage_t"])
                                     & (kinds != "outlet")],
@@ -168,21 +169,17 @@ def _starts(sc: Scenario) -> pd.DataFrame:
 
 def _reach(starts: pd.DataFrame, allowed: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """Earliest week each feedstock can be at each node (label-correcting search)."""
-    reach = starts.copy()
+    key = ["site_id", "feedstock_id"]
+    reach = starts.sort_values(key).reset_index(drop=True)
     hop = allowed[["origin", "destination", "feedstock_id", "transit_weeks"]]
     while True:
-        step = hop.merge(reach, left_on=["origin", "feedstock_id"],
-                         right_on=["site_id", "feedstock_id"])
-        step = step.assign(earliest=step["earliest"] + step["transit_weeks"])
-        step = step.loc[step["earliest"] <= horizon, ["destination", "feedstock_id", "earliest"]]
-        step = step.rename(columns={"destination": "site_id"})
-        merged = pd.concat([reach, step]).groupby(["site_id", "feedstock_id"],
-                                                  as_index=False)["earliest"].min()
-        if len(merged) == len(reach) and (merged.set_index(["site_id", "feedstock_id"])
-                                          ["earliest"].sort_index()
-                                          .equals(reach.set_index(["site_id", "feedstock_id"])
-                                                  ["earliest"].sort_index())):
-            return merged.sort_values(["site_id", "feedstock_id"]).reset_index(drop=True)
+        step = hop.merge(reach, left_on=["origin", "feedstock_id"], right_on=key)
+        step = step.assign(site_id=step["destination"],
+                           earliest=step["earliest"] + step["transit_weeks"])
+        step = step.loc[step["earliest"] <= horizon, [*key, "earliest"]]
+        merged = pd.concat([reach, step]).groupby(key, as_index=False)["earliest"].min()
+        if merged.equals(reach):  # both sorted by key: nothing got earlier or new
+            return reach
         reach = merged
 
 
@@ -196,7 +193,7 @@ def _expand_weeks(df: pd.DataFrame, first_col: str, last: pd.Series) -> pd.DataF
     return out
 
 
-def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario, reach: pd.DataFrame) -> pd.DataFrame:
+def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     """Balance rows with their supply and (in the first row) opening stock."""
     bal = node_weeks[["site_id", "feedstock_id", "period", "kind", "earliest"]].copy()
     sup = sc.supply.groupby(["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
@@ -273,8 +270,7 @@ def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ trips and hubs
 
-def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, reach: pd.DataFrame,
-               sc: Scenario) -> pd.DataFrame:
+def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     """One trip variable per arc-week that can carry anything, with its bound from the data.
 
     ``reach_t`` is the most the arc can carry that week (what can have reached

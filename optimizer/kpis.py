@@ -13,14 +13,16 @@ from optimizer.scenario import Scenario
 def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: float) -> dict:
     """Tonnes, shares, output, utilisation, trips, tonne-km, CO2e and marginal values.
 
-    ``cost_per_t_available_gbp`` divides the total cost by every tonne the plan
-    had to place (supply in the horizon + opening stock); it is negative when
-    the chain earns more than it spends.
+    ``cost_per_t_handled_gbp`` divides the total cost by the tonnes the plan
+    processed or sold (``cost_per_t_available_gbp`` by every tonne it had to
+    place: supply in the horizon + opening stock); both are negative when the
+    chain earns more than it spends. ``reo_recovered_t`` is the output of
+    plants whose product is ``reo`` (separated oxides).
     """
     feeds = sc.feedstocks.set_index("feedstock_id")
     supply = sc.supply.groupby("feedstock_id")["tonnes"].sum().add(
         sc.inventory.groupby("feedstock_id")["tonnes"].sum(), fill_value=0.0)
-    available = float(supply.sum())
+    available = d.available_t
     leaked = float(t["leakage"]["tonnes_t"].sum())
     processed = float(t["plant_feed"]["feed_t"].sum())
     final = t["stock"][t["stock"]["period"] == d.horizon]["stock_t"].sum()
@@ -37,13 +39,18 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
         "leaked_t": leaked,
         "final_stock_t": float(final),
         "cost_per_t_available_gbp": total_cost / available if available else None,
+        "cost_per_t_handled_gbp": total_cost / (processed + leaked) if processed + leaked
+        else None,
         "leakage_share": leaked / available if available else 0.0,
         "leakage_share_by_sector": {
             s: float(leak_sector.get(s, 0.0) / v) if v else 0.0 for s, v in avail_sector.items()},
         "output_by_product_t": t["plant_feed"].groupby("product")["output_t"].sum().to_dict(),
-        "reo_recovered_t": float(plants.loc[plants["process"] == "long_loop", "output_t"].sum()),
+        "reo_recovered_t": float(plants.loc[plants["product"] == "reo", "output_t"].sum()),
         "plant_utilisation_mean": plants.groupby("site_id")["utilisation"].mean()
         .dropna().to_dict(),
+        "plant_utilisation_by_week": {
+            p: dict(zip(g["week"], g["utilisation"].round(4), strict=True))
+            for p, g in plants.dropna(subset=["utilisation"]).groupby("site_id")},
         "trips_by_mode": trips.to_dict(),
         "tonne_km_by_mode": flows.groupby("mode")["tonne_km"].sum().to_dict(),
         "co2e_t": float((flows["tonnes_t"] * _co2e_per_t(flows, t["arcs"])).sum() / 1000.0),

@@ -21,7 +21,6 @@ may end in ``.`` and lines wrap anywhere, so the reader works on tokens.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.scenario import Scenario, from_tables
+from optimizer.scenario.config import to_toml
 from optimizer.scenario.tables import SPECS
 
 START_WEEK = "2026-W48"
@@ -259,32 +259,3 @@ def write_scenario(inst: CapInstance, folder: str | Path, name: str | None = Non
     config = scenario_config(inst, name or inst.name)
     (folder / "scenario.toml").write_text(to_toml(config), encoding="utf-8")
     return folder
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """Minimal TOML for nested dicts of str, int, float and bool (no writer in stdlib)."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{key}]", *_toml_table(value, key)]
-    return "\n".join(lines) + "\n"
-
-
-def _toml_table(table: dict[str, Any], prefix: str) -> list[str]:
-    """One table's scalar keys, then its sub-tables with dotted headers."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
-    for key, value in table.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{prefix}.{key}]", *_toml_table(value, f"{prefix}.{key}")]
-    return lines
-
-
-def _toml_value(value: Any) -> str:
-    """Write a scalar in TOML syntax (JSON strings are valid TOML basic strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -36,11 +36,6 @@ def horizon_labels(start_week: str, weeks: int) -> tuple[str, ...]:
     return tuple(iso_week_label(monday + timedelta(weeks=k)) for k in range(weeks))
 
 
-def shift_week(label: str, weeks: int) -> str:
-    """The ISO week ``weeks`` after ``label`` (negative goes back)."""
-    return iso_week_label(parse_iso_week(label) + timedelta(weeks=weeks))
-
-
 def period_of(label: str, start_week: str) -> int:
     """Period number of ``label`` in a horizon starting at ``start_week`` (1-based).
 

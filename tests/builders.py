@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer import Scenario, from_tables
+from optimizer.scenario.config import to_toml
 
 CONFIG: dict[str, Any] = {
     "name": "tiny",
@@ -77,25 +78,5 @@ def write_folder(folder, cfg: dict[str, Any] | None = None, **tables: str | None
     for name, text in texts.items():
         if text is not None:
             (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
-    (folder / "scenario.toml").write_text(_toml(cfg or CONFIG), encoding="utf-8")
+    (folder / "scenario.toml").write_text(to_toml(cfg or CONFIG), encoding="utf-8")
     return folder
-
-
-def _toml(cfg: dict[str, Any], prefix: str = "") -> str:
-    """Minimal TOML writer for the nested config dicts used in tests."""
-    flat = [f"{k} = {_toml_value(v)}" for k, v in cfg.items() if not isinstance(v, dict)]
-    out = ("\n".join(flat) + "\n") if flat else ""
-    for k, v in cfg.items():
-        if isinstance(v, dict):
-            name = f"{prefix}{k}"
-            body = _toml(v, prefix=f"{name}.")
-            out += f"\n[{name}]\n{body}"
-    return out
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(v)

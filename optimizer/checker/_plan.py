@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -86,8 +87,16 @@ class Plan:
 
     def __init__(self, sc: Any, result: Any, tol: float):
         self.sc, self.result, self.tol = sc, result, tol
-        self.horizon = int(sc.horizon)
-        self.weeks = tuple(sc.weeks)
+        # week arithmetic and horizon filters are redone here, not taken from the
+        # Scenario's derived columns, so a bug there cannot pass both sides
+        self.horizon = int(sc.config.weeks)
+        self.monday = _monday(sc.config.start_week)
+        self.weeks = tuple(_label(self.monday + timedelta(weeks=k)) for k in range(self.horizon))
+        self.supply = self._inside(sc.table("supply"))
+        self.offtake = self._inside(sc.table("offtake"), allow_all=True)
+        exp = sc.table("expansions")
+        exp["first_period"] = [max(1, int(self.period_of(w))) for w in exp["available_from_week"]]
+        self.expansions = exp
         t = {name: _table(result, name) for name in COLUMNS}
         sites = pd.DataFrame(sc.sites).drop(columns="geometry", errors="ignore")
         self.sites = sites.set_index("site_id")
@@ -135,9 +144,17 @@ class Plan:
     def period_of(self, label: Any) -> float:
         """Period of an ISO week label, NaN if it is not one."""
         try:
-            return float(self.sc.period(str(label)))
+            return float((_monday(str(label)) - self.monday).days // 7 + 1)
         except (ValueError, TypeError):
             return math.nan
+
+    def _inside(self, df: pd.DataFrame, allow_all: bool = False) -> pd.DataFrame:
+        """Rows whose ``week`` falls in the horizon (or is 'all'), with ``period`` (0 = all)."""
+        df = df.copy()
+        df["period"] = [0 if allow_all and str(w) == "all" else self.period_of(w)
+                        for w in df["week"]]
+        keep = df["period"].between(1, self.horizon) | (allow_all & (df["period"] == 0))
+        return df[keep].astype({"period": int}).reset_index(drop=True)
 
     def wk(self, period: Any) -> str:
         """ISO label of a period (or 'period k' outside the horizon)."""
@@ -160,7 +177,7 @@ class Plan:
 
     def available_t(self) -> float:
         """Supply inside the horizon plus opening stock."""
-        return float(self.sc.supply["tonnes"].sum() + self.sc.inventory["tonnes"].sum())
+        return float(self.supply["tonnes"].sum() + self.sc.inventory["tonnes"].sum())
 
     def _outlet_prices(self) -> tuple[dict[tuple[str, str], tuple[float, str]], pd.DataFrame]:
         """(outlet, feedstock) -> (price, row): own row beats ``*``; ``*`` = unrestricted only."""
@@ -185,7 +202,7 @@ class Plan:
     def capacity(self, plant: str, period: int) -> float:
         """Return base capacity plus the chosen expansions available by ``period``."""
         cap = self.base_capacity().get(plant, 0.0)
-        for r in self.sc.expansions.itertuples(index=False):
+        for r in self.expansions.itertuples(index=False):
             if r.site_id == plant and r.first_period <= period and self.chosen(
                     "expansion", f"{r.site_id}/{r.option}", r.site_id, r.option):
                 cap += float(r.extra_capacity_t_per_week)
@@ -198,3 +215,14 @@ class Plan:
             return math.nan
         p = plants.loc[plant]
         return float(p["yield"]) * float(self.feeds.at[feedstock, p["yield_basis"]])
+
+
+def _monday(label: str) -> date:
+    """Monday of an ISO week label 'YYYY-Www' (ValueError otherwise)."""
+    year, week = label.strip().split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def _label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"

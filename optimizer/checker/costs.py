@@ -17,7 +17,7 @@ COST_LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "proces
 def _fixed(p: Plan) -> tuple[float, list[Violation]]:
     """Sum fixed costs of chosen decisions, priced from the scenario (not the table)."""
     hubs = p.sc.hubs.set_index("site_id")["fixed_cost_gbp"].astype(float)
-    exp = p.sc.expansions
+    exp = p.expansions
     options = {f"{s}/{o}": float(c) for s, o, c in
                zip(exp["site_id"], exp["option"], exp["fixed_cost_gbp"], strict=True)}
     options.update({(s, o): float(c) for s, o, c in

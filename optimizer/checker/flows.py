@@ -24,7 +24,7 @@ def _terms(p: Plan) -> pd.DataFrame:
                                    "period": period.to_numpy(int),
                                    "cat": cat, "t": tonnes.to_numpy(float)}))
 
-    inv, sup, f, s = p.sc.inventory, p.sc.supply, p.flows, p.stock
+    inv, sup, f, s = p.sc.inventory, p.supply, p.flows, p.stock
     add(inv, "site_id", pd.Series(1, index=inv.index), inv["tonnes"], "opening")
     add(sup, "site_id", sup["period"], sup["tonnes"], "supply")
     add(f, "destination", f["arrival"], f["tonnes_t"], "arrivals")

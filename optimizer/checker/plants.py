@@ -102,7 +102,7 @@ def check_offtake(p: Plan) -> list[Violation]:
     """Rule 12: output of the product per week (or summed for 'all') >= min_t."""
     out = []
     made = output_table(p)
-    for r in p.sc.offtake.itertuples(index=False):
+    for r in p.offtake.itertuples(index=False):
         if r.min_t <= 0:
             continue
         rows = made[made["make"] == r.product]

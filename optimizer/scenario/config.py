@@ -7,6 +7,7 @@ silently ignored default, and a what-if builds a new config with :func:`override
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -175,3 +176,32 @@ def _lookup(data: Any, loc: tuple) -> Any:
     if isinstance(data, dict):
         return None
     return data
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """scenario.toml text for a config dict (str, int, float, bool; tomllib cannot write)."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines += ["", f"[{key}]", *_toml_table(value, key)]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_table(table: dict[str, Any], prefix: str) -> list[str]:
+    """One table's scalar keys, then its sub-tables with dotted headers."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += ["", f"[{prefix}.{key}]", *_toml_table(value, f"{prefix}.{key}")]
+    return lines
+
+
+def _toml_value(value: Any) -> str:
+    """Write a scalar in TOML syntax (JSON strings are valid TOML basic strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -60,7 +60,7 @@ def _site_kind(file: str, df: pd.DataFrame, col: str, kinds: dict[str, str],
             continue
         if v not in kinds:
             out.append(Problem(file, int(row), col, str(v), "unknown site (not in sites)"))
-        elif kinds[v] not in allowed:
+        elif _is_set(kinds[v]) and kinds[v] not in allowed:  # a bad kind is reported in sites
             out.append(Problem(file, int(row), col, str(v),
                                f"site is of kind {kinds[v]}; must be of kind "
                                f"{' or '.join(allowed)}"))
@@ -127,7 +127,9 @@ def _plant_rules(t: Tables) -> list[Problem]:
     for row, basis in p["yield_basis"].items():
         if not _is_set(basis):
             continue
-        if basis not in attrs:
+        if basis in _text_attributes(t) and basis not in attrs:
+            out += _not_numbers(t, basis, f"used as yield_basis in plants.csv row {row}")
+        elif basis not in attrs:
             out.append(Problem("plants.csv", int(row), "yield_basis", str(basis),
                                f"must name a numeric feedstocks.csv column ({', '.join(attrs)})"))
         else:
@@ -175,6 +177,23 @@ def _hub_rules(t: Tables) -> list[Problem]:
     return _site_kind("hubs.csv", t["hubs"], "site_id", _kind_of(t), ("hub",))
 
 
+def _text_attributes(t: Tables) -> set[str]:
+    """Extra feedstocks.csv columns (not in the spec) that did not read as numbers."""
+    return set(t["feedstocks"].columns) - set(SPECS["feedstocks"].names)
+
+
+def _not_numbers(t: Tables, attr: str, why: str) -> list[Problem]:
+    """Cells of a text feedstock column that a rule needs as numbers, each reported."""
+    out = []
+    for row, v in t["feedstocks"][attr].items():
+        text = "" if not _is_set(v) else str(v).strip()
+        try:
+            float(text or "0")
+        except ValueError:
+            out.append(Problem("feedstocks.csv", int(row), attr, text, f"must be a number: {why}"))
+    return out
+
+
 def _spec_rules(t: Tables) -> list[Problem]:
     specs = t["plant_specs"]
     if specs.empty:
@@ -183,7 +202,9 @@ def _spec_rules(t: Tables) -> list[Problem]:
     out = _listed_plant("plant_specs.csv", specs, t)
     for row, r in specs.iterrows():
         a = r["attribute"]
-        if _is_set(a) and a not in attrs:
+        if _is_set(a) and a in _text_attributes(t) and a not in attrs:
+            out += _not_numbers(t, a, f"used by plant_specs.csv row {row}")
+        elif _is_set(a) and a not in attrs:
             out.append(Problem("plant_specs.csv", int(row), "attribute", str(a),
                                "no feedstock has this numeric attribute (feedstocks.csv columns: "
                                f"{', '.join(attrs)})"))

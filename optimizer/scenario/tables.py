@@ -109,7 +109,7 @@ SITES = TableSpec("sites", "sites.csv", True, (
 ), unique=(("site_id",),))
 
 MODES = TableSpec("modes", "modes.csv", True, (
-    Col("mode"),
+    Col("mode", checks=(_ID,)),
     Col("kind", checks=(_one_of(MODE_KINDS),)),
     Col("payload_t", "float", checks=(_gt(0),)),
     Col("cost_gbp_per_km", "float", checks=_NONNEG),
@@ -123,7 +123,7 @@ MODES = TableSpec("modes", "modes.csv", True, (
 ), unique=(("mode",),))
 
 FEEDSTOCKS = TableSpec("feedstocks", "feedstocks.csv", True, (
-    Col("feedstock_id"),
+    Col("feedstock_id", checks=(_ID,)),
     Col("name", blank_ok=True, default=""),
     Col("sector"),
     Col("restricted", "bool", required=False, blank_ok=True, default=False),
@@ -354,9 +354,15 @@ def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str | None = None
                                     f"required column is missing{hint}"))
     for name in unknown:
         close = difflib.get_close_matches(name, spec.names, n=1, cutoff=0.8)
-        if close:
-            notes.append(f"{file}: column {name!r} is not a known column; "
-                         f"is it a misspelling of {close[0]!r}? It is kept but not used as such.")
+        if close and close[0] in raw.columns:
+            notes.append(f"{file}: column {name!r} is not a known column (it looks like "
+                         f"{close[0]!r}, which is also there); kept but not used as such.")
+        elif close and close[0] not in [c.name for c in spec.columns if c.required]:
+            # a misspelt optional column would silently take its default (e.g. a
+            # misspelt `restricted` would turn chain of custody off): refuse it
+            problems.append(Problem(file, header_row, name, name,
+                                    f"looks like a misspelling of column {close[0]!r}: "
+                                    "rename it (or it would be ignored)"))
 
     typed = pd.DataFrame(index=raw.index)
     for col in spec.columns:

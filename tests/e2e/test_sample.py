@@ -43,7 +43,7 @@ def test_sample_is_the_uk_chain_the_issue_asks_for():
 
 def test_sample_solves_within_the_gap(sample):
     sc, r = sample
-    assert r.status == "optimal"
+    assert r.status in ("optimal", "within_gap")
     assert r.gap <= sc.config.solver.mip_rel_gap + 1e-9
     assert sum(r.cost_lines_gbp.values()) == pytest.approx(r.objective_gbp, abs=1e-3)
     k = r.kpis
@@ -89,7 +89,7 @@ def test_feedstock_solve_subprocess_on_the_bundled_sample(tmp_path):
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert summary["scenario"] == "uk-2026-base"
-    assert summary["status"] == "optimal" and summary["gap"] <= 0.005
+    assert summary["status"] in ("optimal", "within_gap") and summary["gap"] <= 0.005
     for name in ("summary.json", "flows.csv", "plants.csv", "stock.csv", "leakage.csv",
                  "decisions.csv", "marginal_values.csv", "lanes.geojson"):
         assert (out / name).is_file(), name

@@ -156,7 +156,8 @@ def make_result(sc, tables: dict[str, pd.DataFrame], lines: dict[str, float],
     return Result(scenario=sc.name, status="optimal",
                   objective_gbp=sum(lines.values()) if objective is None else objective,
                   bound_gbp=sum(lines.values()), gap=0.0, cost_lines_gbp=lines, kpis={},
-                  tables=tables, build_seconds=0.0, solve_seconds=0.0, solver={},
+                  _tables=tables, build_seconds=0.0, solve_seconds=0.0, dual_seconds=0.0,
+                  solver={},
                   model_size={}, weeks=sc.weeks)
 
 

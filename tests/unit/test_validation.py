@@ -11,7 +11,6 @@ are in test_loading.py.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -465,11 +464,31 @@ def test_misspelt_required_column_hint(mini: Path) -> None:
     assert says(col[0].rule, "missing", "capacity_t_per_wk", "misspelt")
 
 
-def test_misspelt_optional_column_is_a_warning(mini: Path) -> None:
+def test_misspelt_optional_column_is_an_error(mini: Path) -> None:
+    """A misspelt optional column would silently take its default: refused, not warned."""
     rename_column(mini / "sites.csv", "storage_t", "storage_tt")
-    sc = load_scenario(mini)
-    assert any("storage_tt" in n and "storage_t'" in n for n in sc.notes), sc.notes
-    assert math.isinf(sc.sites.set_index("site_id").at["sec", "storage_t"])  # default, not 4
+    found = problems_of(mini)
+    assert [(p.file, p.row, p.column) for p in found] == [("sites.csv", 1, "storage_tt")]
+    assert says(found[0].rule, "misspelling", "storage_t")
+
+
+def test_misspelt_custody_column_cannot_turn_custody_off(mini: Path) -> None:
+    rename_column(mini / "feedstocks.csv", "restricted", "restrictd")
+    found = problems_of(mini)
+    assert [(p.file, p.column) for p in found] == [("feedstocks.csv", "restrictd")]
+
+
+def test_text_attribute_used_by_a_spec_names_each_bad_cell(mini: Path) -> None:
+    path = mini / "feedstocks.csv"
+    rows = path.read_text().splitlines()
+    rows[0] += ",grade"
+    rows[1:] = [r + (",abc" if k == 0 else ",0.5") for k, r in enumerate(rows[1:])]
+    path.write_text("\n".join(rows) + "\n")
+    (mini / "plant_specs.csv").write_text("site_id,attribute,min,max\ntyseley,grade,,0.6\n")
+    found = problems_of(mini)
+    assert [(p.file, p.row, p.column, p.value) for p in found] == [
+        ("feedstocks.csv", 2, "grade", "abc")]
+    assert says(found[0].rule, "must be a number", "plant_specs.csv row 2")
 
 
 def test_column_named_twice(mini: Path) -> None:
@@ -494,3 +513,11 @@ def test_quoted_line_break_keeps_spreadsheet_row_numbers(mini: Path) -> None:
     set_cell(mini / "sites.csv", 3, "lat", "95")
     p = single_problem(mini)
     assert (p.file, p.row, p.column, p.value) == ("sites.csv", 3, "lat", "95")
+
+
+def test_missing_column_does_not_cascade_into_other_files(mini: Path) -> None:
+    """A misspelt `kind` header is one problem, not a false 'wrong kind' in every table."""
+    rename_column(mini / "sites.csv", "kind", "knd")
+    found = problems_of(mini)
+    assert [(p.file, p.row, p.column) for p in found] == [("sites.csv", 1, "kind")]
+    assert says(found[0].rule, "missing", "knd")
