@@ -1,7 +1,7 @@
 """OR-Library capacitated facility location: the whole pipeline reproduces published optima.
 
-The instance files and the published figures live in the shared benchmark folder
-(``ORLIB_DIR`` overrides it); every instance listed in its README with a file
+The instance files and the published figures live in tests/data/orlib (a copy of
+the shared benchmark folder; ``ORLIB_DIR`` overrides it); every instance listed in its README with a file
 present is solved once (module-scoped) and checked five ways: the optimum, the
 demand shipped, the capacities kept, the objective recomputed from the plan with
 the instance's own numbers (so a cost the model adds or drops shows up), and the
@@ -33,7 +33,7 @@ from optimizer.result import Result
 from optimizer.scenario import Scenario
 from optimizer.solve import solve
 
-ORLIB = Path(os.environ.get("ORLIB_DIR", "/work/shared/benchmarks/orlib"))
+ORLIB = Path(os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[1] / "data" / "orlib"))
 README = ORLIB / "README.md"
 PUBLISHED = read_published(README) if README.is_file() else {}
 PRESENT = [name for name in PUBLISHED if (ORLIB / f"{name}.txt").is_file()]

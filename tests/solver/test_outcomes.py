@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 TC, SS = TerminationCondition, SolutionStatus
 OPTS = SolverOptions(name="highs", time_limit_s=1, mip_rel_gap=0.0, threads=0, seed=0)
-CAP41 = ROOT.parent / "shared" / "benchmarks" / "orlib" / "cap41.txt"
+CAP41 = ROOT / "tests" / "data" / "orlib" / "cap41.txt"
 
 
 @pytest.mark.parametrize(("tc", "word"), [
