@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from optimizer.errors import Problem
+from optimizer.scenario.tables import read_text
 from optimizer.weeks import parse_iso_week
 
 FILE = "scenario.toml"
@@ -96,13 +97,9 @@ def read_config(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     path = folder / FILE
     if not path.is_file():
         return None, [Problem(FILE, None, None, None, "required file is missing")]
-    raw = path.read_bytes()
-    if not raw.strip():
-        return None, [Problem(FILE, None, None, None, "file is empty")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(FILE, None, None, None, f"not UTF-8 text ({exc.reason})")]
+    text, problems = read_text(path, FILE, "file is empty")
+    if text is None:
+        return None, problems
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:

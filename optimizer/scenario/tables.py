@@ -208,15 +208,22 @@ def read_csv(path: Path, file: str) -> tuple[pd.DataFrame | None, list[Problem]]
     Blank lines are skipped but keep their numbering, so a reported row is the
     row a spreadsheet shows. A UTF-8 BOM and Windows line endings are accepted.
     """
+    text, problems = read_text(path, file, "file is empty: a header row is required")
+    if text is None:
+        return None, problems
+    return rows_to_frame(csv.reader(io.StringIO(text, newline="")), file)
+
+
+def read_text(path: Path, file: str, empty_rule: str) -> tuple[str | None, list[Problem]]:
+    """A scenario file as text: UTF-8 with or without a BOM, or one problem saying why not."""
     raw = path.read_bytes()
     if not raw.strip():
-        return None, [Problem(file, None, None, None, "file is empty: a header row is required")]
+        return None, [Problem(file, None, None, None, empty_rule)]
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(file, line, None, None, "not UTF-8 text; save the file as UTF-8")]
-    return rows_to_frame(csv.reader(io.StringIO(text, newline="")), file)
 
 
 def rows_to_frame(reader: Any, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -17,35 +17,12 @@ import pytest
 
 from optimizer.errors import InfeasibleError
 from tests.builders import build, config
+from tests.plans import exact, lines_add_up, sites, trips
 
 PLANT_HEAD = ("site_id,process,capacity_t_per_week,cost_gbp_per_t,product,yield_basis,yield,"
               "product_value_gbp_per_t,min_weekly_t")
 MODE_HEAD = ("mode,kind,payload_t,cost_gbp_per_km,trip_fixed_gbp,handling_gbp_per_t,"
              "co2e_kg_per_tkm,integer_trips")
-
-
-def exact(value: float):
-    """Tight comparison for optima computed by hand."""
-    return pytest.approx(value, rel=1e-9, abs=1e-6)
-
-
-def sites(*rows: str) -> str:
-    """sites.csv text from ``"site_id kind [cleared] [storage=t] [holding=gbp]"`` rows.
-
-    Coordinates are dummies: every lane in these tests states its distance.
-    """
-    lines = ["site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week"]
-    for i, row in enumerate(rows):
-        site, kind, *opts = row.split()
-        kv = dict(o.split("=") for o in opts if "=" in o)
-        cleared = "true" if "cleared" in opts else "false"
-        lines.append(f"{site},{site},{kind},{52 + i / 10:.1f},{-1 - i / 10:.1f},gb,{cleared},"
-                     f"{kv.get('storage', '')},{kv.get('holding', '0')}")
-    return "\n".join(lines) + "\n"
-
-
-def lines_add_up(r) -> None:
-    assert sum(r.cost_lines_gbp.values()) == exact(r.objective_gbp)
 
 
 def feed_by_week(r, site: str = "plant", feedstock: str | None = None) -> list[float]:
@@ -55,14 +32,6 @@ def feed_by_week(r, site: str = "plant", feedstock: str | None = None) -> list[f
     if feedstock is not None:
         pf = pf[pf["feedstock_id"] == feedstock]
     by = pf.groupby("period")["feed_t"].sum()
-    return [float(by.get(t, 0.0)) for t in range(1, len(r.weeks) + 1)]
-
-
-def trips(r, origin: str, destination: str, mode: str = "truck") -> list[float]:
-    """Trips on one arc in periods 1..W."""
-    lw = r.lane_weeks
-    lw = lw[(lw["origin"] == origin) & (lw["destination"] == destination) & (lw["mode"] == mode)]
-    by = lw.set_index("period")["trips"]
     return [float(by.get(t, 0.0)) for t in range(1, len(r.weeks) + 1)]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import build, config
+from tests.plans import exact, lines_add_up
 
 SITES = """site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week
 src,Source,source,52.0,-1.0,gb,false,,0
@@ -28,17 +29,8 @@ src,out,truck,100
 OUTLET_HEAD = "site_id,feedstock_id,price_gbp_per_t,max_t_per_week"
 
 
-def exact(value: float):
-    """Tight comparison for optima computed by hand."""
-    return pytest.approx(value, rel=1e-9, abs=1e-6)
-
-
 def market(cfg=None, **tables):
     return build(cfg, sites=SITES, lanes=LANES, **tables)
-
-
-def lines_add_up(r) -> None:
-    assert sum(r.cost_lines_gbp.values()) == exact(r.objective_gbp)
 
 
 def leaked(r, feedstock: str | None = None) -> float:

@@ -15,15 +15,11 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import build, config
+from tests.plans import exact, lines_add_up
 
 PLANT_HEAD = ("site_id,process,capacity_t_per_week,cost_gbp_per_t,product,yield_basis,yield,"
               "product_value_gbp_per_t,min_weekly_t")
 SITES_HEAD = "site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week"
-
-
-def exact(value: float):
-    """Tight comparison for optima computed by hand."""
-    return pytest.approx(value, rel=1e-9, abs=1e-6)
 
 
 def plant(capacity: float, *, cost: float = 0, value: float = 1000, min_weekly: float = 0) -> str:
@@ -36,10 +32,6 @@ def supply(*rows: tuple[str, str, float]) -> str:
     """supply.csv at `src` from (feedstock, week, tonnes)."""
     body = "".join(f"src,{f},{w},{t}\n" for f, w, t in rows)
     return "site_id,feedstock_id,week,tonnes\n" + body
-
-
-def lines_add_up(r) -> None:
-    assert sum(r.cost_lines_gbp.values()) == exact(r.objective_gbp)
 
 
 def feed_by_week(r, feedstock: str | None = None) -> list[float]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import build, config
+from tests.plans import exact, lines_add_up, sites, trips
 
 MODE_HEAD = ("mode,kind,payload_t,cost_gbp_per_km,trip_fixed_gbp,handling_gbp_per_t,"
              "co2e_kg_per_tkm,integer_trips")
@@ -26,32 +27,10 @@ LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "processing_
          "export_revenue", "leakage_penalty", "carbon", "terminal_stock")
 
 
-def exact(value: float):
-    """Tight comparison for optima computed by hand."""
-    return pytest.approx(value, rel=1e-9, abs=1e-6)
-
-
-def sites(*rows: str) -> str:
-    """sites.csv text from ``"site_id kind [cleared] [storage=t] [holding=gbp]"`` rows."""
-    lines = ["site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week"]
-    for i, row in enumerate(rows):
-        site, kind, *opts = row.split()
-        kv = dict(o.split("=") for o in opts if "=" in o)
-        cleared = "true" if "cleared" in opts else "false"
-        lines.append(f"{site},{site},{kind},{52 + i / 10:.1f},{-1 - i / 10:.1f},gb,{cleared},"
-                     f"{kv.get('storage', '')},{kv.get('holding', '0')}")
-    return "\n".join(lines) + "\n"
-
-
 def plant(capacity: float = 100, *, cost: float = 0, value: float = 1000,
           yield_: float = 1.0) -> str:
     return (f"{PLANT_HEAD}\nplant,long_loop,{capacity},{cost},reo,reo_share,{yield_},{value},"
             "0\n")
-
-
-def lines_add_up(r) -> None:
-    assert set(r.cost_lines_gbp) == set(LINES)
-    assert sum(r.cost_lines_gbp.values()) == exact(r.objective_gbp)
 
 
 def only_lines(r, **expected: float) -> None:
@@ -59,13 +38,6 @@ def only_lines(r, **expected: float) -> None:
     for line in LINES:
         assert r.cost_lines_gbp[line] == exact(expected.get(line, 0.0)), line
     lines_add_up(r)
-
-
-def trips(r, origin: str, destination: str, mode: str = "truck") -> list[float]:
-    lw = r.lane_weeks
-    lw = lw[(lw["origin"] == origin) & (lw["destination"] == destination) & (lw["mode"] == mode)]
-    by = lw.set_index("period")["trips"]
-    return [float(by.get(t, 0.0)) for t in range(1, len(r.weeks) + 1)]
 
 
 def shipped(r, origin: str, destination: str) -> list[float]:

@@ -82,3 +82,10 @@ def test_another_pyomo_solver_name_works_through_the_classic_interface(solved):
 def test_an_unknown_solver_is_a_clear_input_error():
     with pytest.raises(SolverUnavailableError, match="not available"):
         solve(build(config(**{"solver.name": "no_such_solver"})))
+
+
+def test_result_tables_cannot_be_changed_in_place(solved):
+    r = solved(build())
+    for handed_out in (r.tables["flows"], r.flows, r.table("flows")):
+        handed_out.loc[0, "tonnes_t"] = 999.0
+    assert r.flows.loc[0, "tonnes_t"] == 5.0

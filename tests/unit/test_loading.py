@@ -176,7 +176,8 @@ def test_mutating_a_returned_table_does_not_change_the_scenario() -> None:
 def test_mutating_scenario_tables_in_place_does_not_change_the_scenario() -> None:
     sc = load_scenario(SAMPLE)
     first = sc.plants.loc[0, "capacity_t_per_week"]
-    sc.tables["plants"].loc[0, "capacity_t_per_week"] = first + 1000
+    handed_out = sc.tables["plants"]
+    handed_out.loc[0, "capacity_t_per_week"] = first + 1000
     assert sc.plants.loc[0, "capacity_t_per_week"] == first
 
 
