@@ -38,12 +38,13 @@ class Network:
     sites: gpd.GeoDataFrame
     arcs: pd.DataFrame
 
-    def arcs_gdf(self) -> gpd.GeoDataFrame:
-        """Arcs as WGS84 straight lines, for GIS output."""
-        xy = self.sites.set_index("site_id")[["lon", "lat"]]
-        geoms = [LineString([tuple(xy.loc[o]), tuple(xy.loc[d])])
-                 for o, d in zip(self.arcs["origin"], self.arcs["destination"], strict=True)]
-        return gpd.GeoDataFrame(self.arcs, geometry=geoms, crs="EPSG:4326")
+
+def lines_gdf(rows: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``rows`` (with origin, destination) as WGS84 straight lines between the sites."""
+    xy = sites.set_index("site_id")[["lon", "lat"]]
+    geoms = [LineString([tuple(xy.loc[o]), tuple(xy.loc[d])])
+             for o, d in zip(rows["origin"], rows["destination"], strict=True)]
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs="EPSG:4326")
 
 
 def geodesic_km(lat1, lon1, lat2, lon2) -> np.ndarray:

@@ -12,12 +12,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-from shapely.geometry import LineString
 
 from optimizer.bottlenecks import binding_rules
+from optimizer.network import lines_gdf
 from optimizer.result import Result
 from optimizer.scenario import Scenario
 
@@ -63,8 +61,4 @@ def _write_geo(result: Result, sc: Scenario, folder: Path) -> None:
         return
     total = lanes.groupby(["origin", "destination", "mode"], as_index=False)[
         ["tonnes_t", "trips"]].sum()
-    xy = sites.set_index("site_id")[["lon", "lat"]]
-    geoms = [LineString([tuple(xy.loc[o]), tuple(xy.loc[d])])
-             for o, d in zip(total["origin"], total["destination"], strict=True)]
-    gpd.GeoDataFrame(pd.DataFrame(total), geometry=geoms, crs="EPSG:4326").to_file(
-        folder / "lanes.geojson", driver="GeoJSON")
+    lines_gdf(total, sites).to_file(folder / "lanes.geojson", driver="GeoJSON")
