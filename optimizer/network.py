@@ -38,6 +38,10 @@ class Network:
     sites: gpd.GeoDataFrame
     arcs: pd.DataFrame
 
+    def arcs_gdf(self) -> gpd.GeoDataFrame:
+        """Arcs as WGS84 straight lines, for GIS output."""
+        return lines_gdf(self.arcs, self.sites)
+
 
 def lines_gdf(rows: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
     """``rows`` (with origin, destination) as WGS84 straight lines between the sites."""
