@@ -19,6 +19,7 @@ import click
 from cli.report import describe_text, summary_text
 from optimizer.errors import FeedstockError, ScenarioError
 
+log = logging.getLogger("feedstock")
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
 
@@ -83,12 +84,22 @@ def _scenario_arg(scenario: str | None) -> Path:
 def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
+    from optimizer.errors import SolveError
     from optimizer.scenario import load_scenario
     from optimizer.solve import solve as run
-    from optimizer.writers import summary_json, write_outputs
+    from optimizer.writers import failure_summary, summary_json, write_failure, write_outputs
 
     sc = load_scenario(_scenario_arg(scenario))
-    result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
+    try:
+        result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
+    except SolveError as exc:
+        if out_dir is not None:
+            write_failure(exc, sc, out_dir)
+            log.warning("wrote %s/ (summary.json%s)", out_dir,
+                        ", diagnosis.json" if getattr(exc, "diagnosis", None) else "")
+        if as_json:
+            click.echo(json.dumps(failure_summary(exc, sc), indent=2))
+        raise
     if out_dir is not None:
         write_outputs(result, sc, out_dir)
     if as_json:
@@ -105,7 +116,10 @@ def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
 @click.option("--json", "as_json", is_flag=True, help="Print problems or description as JSON.")
 @common_options
 def validate(scenario: str | None, as_json: bool) -> None:
-    """Check SCENARIO without solving: every problem (exit 2) or a short description."""
+    """Check SCENARIO without solving: every problem (exit 2) or a short description.
+
+    The pre-solve checks run too: a finding that proves no plan exists exits 3.
+    """
     from optimizer.scenario import load_scenario
 
     try:
@@ -116,11 +130,28 @@ def validate(scenario: str | None, as_json: bool) -> None:
                                    "problems": [p.as_dict() for p in exc.problems]}, indent=2))
             sys.exit(exc.exit_code)
         raise
+    checks = _prechecks(sc)
     if as_json:
-        click.echo(json.dumps({"valid": True, **sc.describe(), "notes": list(sc.notes)},
-                              indent=2))
+        click.echo(json.dumps({"valid": True, **sc.describe(), "notes": list(sc.notes),
+                               "checks": [f.as_dict() for f in checks.findings]}, indent=2))
     else:
         click.echo(describe_text(sc))
+        if checks.warnings:
+            click.echo("  warnings:\n" + "\n".join(f"    - {f.message}" for f in checks.warnings))
+    if checks.errors:
+        from optimizer.errors import InfeasibleError
+
+        raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
+
+
+def _prechecks(sc):
+    """The named pre-solve checks of optimizer.prechecks on a loaded scenario."""
+    from models.sets import build_sets
+    from optimizer.network import build_network
+    from optimizer.prechecks import run_prechecks
+
+    net = build_network(sc)
+    return run_prechecks(sc, net, build_sets(sc, net))
 
 
 if __name__ == "__main__":  # pragma: no cover

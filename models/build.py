@@ -10,6 +10,7 @@ import pyomo.environ as pyo
 
 from models.balance import add_balance
 from models.blend import add_blend
+from models.custody import add_custody
 from models.cuts import add_trip_payload_cuts
 from models.hubs import add_hub_capacity
 from models.leakage import add_leakage_cap
@@ -48,14 +49,18 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
     }
 
 
-def build_model(sc: Scenario, net: Network, *, cuts: bool = True) -> BuiltModel:
+def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
+                data: ModelData | None = None, elastic: bool = False) -> BuiltModel:
     """Variables, the ten constraint families of MODEL.md, and the objective.
 
     ``cuts`` adds valid inequalities (``models.cuts``) that tighten the LP
     without changing the optimum; tests switch them off to prove that.
+    ``data`` reuses index sets already built for the scenario (the pre-solve
+    checks need them too); ``elastic`` builds the sets of the diagnosis copy
+    (see ``build_sets`` and ``models.elastic``).
     """
     start = time.perf_counter()
-    d = build_sets(sc, net)
+    d = data if data is not None else build_sets(sc, net, elastic=elastic)
     m = pyo.ConcreteModel(name=sc.name)
     add_variables(m, d)
     add_balance(m, d)
@@ -68,6 +73,7 @@ def build_model(sc: Scenario, net: Network, *, cuts: bool = True) -> BuiltModel:
     add_leakage_cap(m, d)
     add_offtake(m, d)
     add_outlet_limits(m, d)
+    add_custody(m, d)
     if cuts:
         add_trip_payload_cuts(m, d)
     add_objective(m, d)

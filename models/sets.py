@@ -33,6 +33,7 @@ class ModelData:
 
     horizon: int
     weeks: tuple[str, ...]
+    elastic: bool  # the diagnosis copy: custody and slots relaxed (see build_sets)
     x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
     n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer_trips, trips_max, reach_t
     s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
@@ -55,15 +56,21 @@ class ModelData:
     terminal_penalty: float
 
 
-def build_sets(sc: Scenario, net: Network) -> ModelData:
-    """All index sets and coefficients of the model for one scenario."""
+def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelData:
+    """All index sets and coefficients of the model for one scenario.
+
+    ``elastic`` builds the sets of the diagnosis copy (``models.elastic``):
+    restricted feedstock may also use arcs that break custody (flagged
+    ``custody_breach``), and ferry slots do not bound the trip variables (the
+    ``lane_slots`` rows, made elastic, do).
+    """
     horizon = sc.horizon
     sites = sc.table("sites").set_index("site_id")
     feeds = sc.feedstocks.set_index("feedstock_id")
     arcs = net.arcs
     prices = outlet_prices(sc)
 
-    allowed = _allowed_arc_feeds(arcs, sites, feeds, prices)
+    allowed = allowed_arc_feeds(arcs, sites, feeds, prices, relax_custody=elastic)
     starts = _starts(sc)
     reach = _reach(starts, allowed, horizon)
 
@@ -82,13 +89,13 @@ def build_sets(sc: Scenario, net: Network) -> ModelData:
     plants = sc.plants.set_index("site_id")
     q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
-    n = _trip_rows(x, arcs, sc)
+    n = _trip_rows(x, arcs, sc, slots_bound=not elastic)
     hubs = _hubs(sc, x)
     available = float(sc.supply["tonnes"].sum() + sc.inventory["tonnes"].sum())
     policy = sc.config.policy
     return ModelData(
-        horizon=horizon, weeks=sc.weeks, x=x, n=n, s=s.reset_index(drop=True), q=q, e=e,
-        balance=balance,
+        horizon=horizon, weeks=sc.weeks, elastic=elastic, x=x, n=n,
+        s=s.reset_index(drop=True), q=q, e=e, balance=balance,
         y=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
         .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
         z=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
@@ -142,14 +149,21 @@ def _outlet_sales(nodes: pd.DataFrame, prices: pd.DataFrame, feeds: pd.DataFrame
 
 # ------------------------------------------------------------------ reachability
 
-def _allowed_arc_feeds(arcs: pd.DataFrame, sites: pd.DataFrame, feeds: pd.DataFrame,
-                       prices: pd.DataFrame) -> pd.DataFrame:
-    """(arc, feedstock) pairs allowed by custody and outlet rules."""
+def allowed_arc_feeds(arcs: pd.DataFrame, sites: pd.DataFrame, feeds: pd.DataFrame,
+                      prices: pd.DataFrame, *, relax_custody: bool = False) -> pd.DataFrame:
+    """(arc, feedstock) pairs allowed by custody and outlet rules.
+
+    ``relax_custody`` (the elastic diagnosis only) also keeps restricted
+    feedstock on arcs into sites that are not cleared, flagged
+    ``custody_breach``; restricted feedstock never goes to an outlet.
+    """
     pairs = arcs.merge(feeds.reset_index()[["feedstock_id", "restricted"]], how="cross")
-    cleared = sites["cleared"].astype(bool)
-    dest_ok = cleared.loc[pairs["destination"]].to_numpy() \
-        & (pairs["destination_kind"] != "outlet").to_numpy()
-    pairs = pairs[~pairs["restricted"].astype(bool).to_numpy() | dest_ok]
+    cleared = sites["cleared"].astype(bool).loc[pairs["destination"]].to_numpy()
+    not_outlet = (pairs["destination_kind"] != "outlet").to_numpy()
+    restricted = pairs["restricted"].astype(bool).to_numpy()
+    pairs["custody_breach"] = restricted & ~cleared & not_outlet
+    dest_ok = (cleared | relax_custody) & not_outlet
+    pairs = pairs[~restricted | dest_ok]
     to_outlet = pairs["destination_kind"] == "outlet"
     bought = pd.MultiIndex.from_frame(prices[["site_id", "feedstock_id"]])
     buys = pd.MultiIndex.from_arrays([pairs["destination"], pairs["feedstock_id"]]).isin(bought)
@@ -270,7 +284,8 @@ def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ trips and hubs
 
-def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
+               slots_bound: bool = True) -> pd.DataFrame:
     """One trip variable per arc-week that can carry anything, with its bound from the data.
 
     ``reach_t`` is the most the arc can carry that week (what can have reached
@@ -284,7 +299,8 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario) -> pd.DataFram
         pd.MultiIndex.from_frame(n[["arc", "period"]])).fillna(0.0).to_numpy()
     needed = n["reach_t"] / n["payload_t"]
     needed = np.where(n["integer_trips"], np.ceil(needed - 1e-9), needed)
-    n["trips_max"] = np.minimum(n["max_trips_per_week"].fillna(np.inf).to_numpy(), needed)
+    slots = n["max_trips_per_week"].fillna(np.inf).to_numpy() if slots_bound else np.inf
+    n["trips_max"] = np.minimum(slots, needed)
     n["contracted"] = n["fixed_cost_gbp"] > 0
     cols = ["arc", "origin", "destination", "mode", "period", "trip_cost_gbp", "payload_t",
             "max_trips_per_week", "integer_trips", "contracted", "trips_max", "reach_t"]

@@ -7,6 +7,10 @@ give the solver more time), so each kind is a class with a fixed CLI exit code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from optimizer.findings import Diagnosis
 
 
 @dataclass(frozen=True, order=True)
@@ -74,10 +78,21 @@ class SolveError(FeedstockError):
 
 
 class InfeasibleError(SolveError):
-    """No plan satisfies every rule at once."""
+    """No plan satisfies every rule at once; ``diagnosis`` says which rules and by how much."""
 
     exit_code = 3
     status = "infeasible"
+
+    def __init__(self, message: str, diagnosis: Diagnosis | None = None):
+        self.message = message
+        self.diagnosis = diagnosis
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.diagnosis is None or not self.diagnosis.findings:
+            extra = f"\n{self.diagnosis.summary}" if self.diagnosis is not None else ""
+            return self.message + extra
+        return f"{self.message}\n{self.diagnosis.text()}"
 
 
 class UnboundedError(SolveError):

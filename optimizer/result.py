@@ -141,7 +141,7 @@ def gap_of(objective: float, bound: float) -> float:
 def make_result(sc: Scenario, built: BuiltModel, values: dict[str, dict],
                 duals: dict[str, dict], *, status: str, objective: float | None,
                 bound: float | None, seconds: Mapping[str, float],
-                solver: dict[str, Any]) -> Result:
+                solver: dict[str, Any], notes: tuple[str, ...] = ()) -> Result:
     """Assemble the Result from solved values (and fixed-integer LP duals)."""
     tables = build_tables(sc, built, values, duals)
     lines = {k: values["cost_lines"][k] for k in COST_LINES}
@@ -153,4 +153,4 @@ def make_result(sc: Scenario, built: BuiltModel, values: dict[str, dict],
         kpis=kpis(sc, built.data, tables, sum(lines.values())), _tables=tables,
         build_seconds=seconds["build"], solve_seconds=seconds["solve"],
         dual_seconds=seconds["duals"], solver=solver, model_size=built.size,
-        weeks=built.data.weeks, notes=sc.notes)
+        weeks=built.data.weeks, notes=(*sc.notes, *notes))

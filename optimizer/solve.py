@@ -6,14 +6,19 @@ unbounded models and time limits without a plan each raise their own error.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
 import pyomo.environ as pyo
 
 from models import build_model
+from models.sets import build_sets
+from optimizer.diagnose import diagnose as run_diagnosis
 from optimizer.errors import InfeasibleError, NoPlanError, SolveError, UnboundedError
 from optimizer.network import build_network
+from optimizer.numerics import numerics_warnings
+from optimizer.prechecks import run_prechecks
 from optimizer.result import Result, gap_of, make_result
 from optimizer.runners import Outcome, SolverOptions, runner_for
 from optimizer.scenario import Scenario
@@ -21,6 +26,7 @@ from optimizer.scenario import Scenario
 log = logging.getLogger(__name__)
 
 OPTIMAL_GAP = 1e-6  # a converged solve with a smaller gap is called optimal
+INFEASIBLE = "No plan meets every rule at once (the solver proved it)."
 
 
 def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
@@ -34,7 +40,8 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
 
 
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
-          threads: int | None = None, tee: bool = False, cuts: bool = True) -> Result:
+          threads: int | None = None, tee: bool = False, cuts: bool = True,
+          diagnose: bool = True) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -44,18 +51,35 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     * ``feasible``: it stopped (time limit) holding a plan; ``gap`` says how far
       from the bound.
 
-    Infeasible -> :class:`InfeasibleError`, unbounded -> :class:`UnboundedError`,
-    no plan in time -> :class:`NoPlanError`. ``cuts=False`` leaves out the
-    valid inequalities of ``models.cuts`` (same optimum, weaker LP), to check that.
+    The named pre-solve checks (``optimizer.prechecks``) run first: if one
+    proves no plan exists, :class:`InfeasibleError` is raised with their
+    findings and no solver is started. Infeasible -> :class:`InfeasibleError`
+    carrying the elastic diagnosis (``diagnose=False`` skips it), unbounded ->
+    :class:`UnboundedError`, no plan in time -> :class:`NoPlanError`.
+    ``cuts=False`` leaves out the valid inequalities of ``models.cuts`` (same
+    optimum, weaker LP), to check that.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
-    built = build_model(sc, build_network(sc), cuts=cuts)
+    net = build_network(sc)
+    data = build_sets(sc, net)
+    checks = run_prechecks(sc, net, data)
+    if checks.errors:
+        raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
+    built = build_model(sc, net, cuts=cuts, data=data)
     build_seconds = time.perf_counter() - start
+    notes = (*(f.message for f in checks.warnings), *numerics_warnings(built.model))
+    for note in notes:
+        log.warning(note)
     runner = runner_for(opts, tee)
     outcome = runner.solve_mip(built.model)
     status = plan_status(outcome)
-    _raise_if_no_plan(status, outcome, opts)
+    if status in ("infeasible", "infeasible_or_unbounded") and diagnose:
+        log.warning("no plan meets every rule; diagnosing with the elastic copy")
+        found = run_diagnosis(sc, net, opts)  # the pre-check warnings may explain it too
+        raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
+            found, findings=found.findings + checks.warnings))
+    _raise_if_no_plan(status, outcome, opts, built.size)
     values = _values(built.model)
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
@@ -65,7 +89,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        seconds={"build": build_seconds, "solve": outcome.seconds,
                                 "duals": dual_seconds},
                        solver={"name": outcome.solver, "termination": outcome.detail,
-                               **opts.__dict__})
+                               **opts.__dict__}, notes=notes)
 
 
 def plan_status(outcome: Outcome) -> str:
@@ -81,23 +105,28 @@ def plan_status(outcome: Outcome) -> str:
     return "optimal" if gap <= OPTIMAL_GAP else "within_gap"
 
 
-def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions) -> None:
+def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions,
+                      size: dict[str, int]) -> None:
     if status in ("optimal", "within_gap", "feasible"):
         return
     if status in ("infeasible", "infeasible_or_unbounded"):
-        raise InfeasibleError(
-            "No plan meets every rule at once (the solver proved it). Common causes: a "
-            "leakage cap or offtake commitment that plant capacity cannot absorb, blend rules "
-            "no reachable feed meets, storage too small for the stock that must wait, or too "
-            "few lane slots for what must be moved.")
+        raise InfeasibleError(INFEASIBLE)
     if status == "unbounded":
         raise UnboundedError(
-            "The cost can fall without limit: some activity earns money with no capacity "
-            "bound (check for a negative net cost with unlimited capacity).")
+            "The cost can fall without limit: some activity earns money with no bound on how "
+            "much of it can happen. Likely cause: a negative net cost (a negative lane, hub or "
+            "holding cost, or product value above processing cost) on something with unlimited "
+            "capacity; every tonne is bounded by supply, so look for a cost that pays per trip "
+            "or per week rather than per tonne.")
     if status == "time_limit":
         raise NoPlanError(
             f"No plan found within the time limit of {opts.time_limit_s:g} s "
-            f"({outcome.detail}). Give the solver more time (--time-limit) or a looser gap.")
+            f"({outcome.detail}). Tried: {outcome.solver}, relative gap target "
+            f"{opts.mip_rel_gap:g}, threads {opts.threads or 'default'}, seed {opts.seed}, on "
+            f"{size['variables']:,} variables ({size['integer_variables']:,} integer) and "
+            f"{size['constraints']:,} constraints for {outcome.seconds:.1f} s. Give the solver "
+            "more time (--time-limit) or a looser gap (--gap); the data may also make plans "
+            "hard to find (very tight capacities).")
     raise SolveError(f"The solver stopped without a plan: {outcome.detail}")
 
 

@@ -10,11 +10,14 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from optimizer.bottlenecks import binding_rules
+from optimizer.errors import SolveError
 from optimizer.network import lines_gdf
 from optimizer.result import Result
 from optimizer.scenario import Scenario
@@ -24,18 +27,40 @@ CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_
              "marginal_values": "marginal_values.csv", "lane_weeks": "lane_weeks.csv",
              "arcs": "arcs.csv"}
 
+OUTPUT_FILES = {"summary.json", "diagnosis.json", "binding.csv", "sites.geojson",
+                "lanes.geojson", *CSV_FILES.values()}
+
 
 def summary_json(result: Result) -> str:
     """summary.json text (stable key order, 2-space indent)."""
     return json.dumps(result.summary(), indent=2, sort_keys=False) + "\n"
 
 
-def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
-    """Write every output of one solve to ``out`` (replacing files of the same name)."""
-    out = Path(out)
+@contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A temporary folder next to ``out`` whose files move into ``out`` only when complete.
+
+    Outputs of an earlier run that this run did not write (a diagnosis.json
+    after a plan, a flows.csv after an infeasible run) are removed.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        yield tmp
+        out.mkdir(exist_ok=True)
+        written = {f.name for f in tmp.iterdir()}
+        for name in written:
+            os.replace(tmp / name, out / name)
+        for name in OUTPUT_FILES - written:  # an earlier run's outputs would mislead
+            (out / name).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
+    """Write every output of one solve to ``out`` (replacing files of the same name)."""
+    out = Path(out)
+    with _staged(out) as tmp:
         (tmp / "summary.json").write_text(summary_json(result), encoding="utf-8")
         for name, file in CSV_FILES.items():
             table = getattr(result, name).drop(columns=["period"], errors="ignore")
@@ -43,11 +68,31 @@ def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
         binding_rules(scenario, result).to_csv(tmp / "binding.csv", index=False,
                                                float_format="%.6g", lineterminator="\n")
         _write_geo(result, scenario, tmp)
-        out.mkdir(exist_ok=True)
-        for f in tmp.iterdir():
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def failure_summary(exc: SolveError, scenario: Scenario) -> dict:
+    """summary.json of a run that made no plan: the status, why, and where to read more."""
+    diagnosis = getattr(exc, "diagnosis", None)
+    return {"scenario": scenario.name, "status": exc.status, "objective_gbp": None,
+            "bound_gbp": None, "gap": None, "cost_lines_gbp": {}, "kpis": {},
+            "message": str(getattr(exc, "message", exc)),
+            "weeks": [scenario.weeks[0], scenario.weeks[-1]],
+            "diagnosis": None if diagnosis is None else {
+                "file": "diagnosis.json", "method": diagnosis.method,
+                "findings": len(diagnosis.findings)},
+            "notes": list(scenario.notes)}
+
+
+def write_failure(exc: SolveError, scenario: Scenario, out: str | Path) -> Path:
+    """summary.json (and diagnosis.json when there is one) for a run without a plan."""
+    out = Path(out)
+    with _staged(out) as tmp:
+        text = json.dumps(failure_summary(exc, scenario), indent=2) + "\n"
+        (tmp / "summary.json").write_text(text, encoding="utf-8")
+        diagnosis = getattr(exc, "diagnosis", None)
+        if diagnosis is not None:
+            (tmp / "diagnosis.json").write_text(diagnosis.to_json(), encoding="utf-8")
     return out
 
 

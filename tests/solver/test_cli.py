@@ -93,9 +93,28 @@ def test_infeasible_exits_3(runner, tmp_path):
         tmp_path / "inf", cfg,
         plants=PLANTS.replace(",100,0,reo", ",1,0,reo"),
         sites=SITES.replace(",false,,0", ",false,0,0"))
-    res = runner.invoke(main, ["solve", str(folder)])
+    out = tmp_path / "out"
+    res = runner.invoke(main, ["solve", str(folder), "--out", str(out)])
     assert res.exit_code == 3, res.output
-    assert "No plan meets every rule" in res.stderr
+    assert "No plan is possible" in res.stderr
+    assert "supply_exceeds_absorption" not in res.stderr  # planner's words, not rule ids
+    assert "4 t too much" in res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "infeasible" and summary["objective_gbp"] is None
+    diagnosis = json.loads((out / "diagnosis.json").read_text())
+    assert diagnosis["method"] == "pre-solve checks"
+    assert diagnosis["findings"][0]["rule"] == "supply_exceeds_absorption"
+    assert diagnosis["findings"][0]["amount"] == pytest.approx(4.0)
+    assert not (out / "flows.csv").exists()
+
+
+def test_infeasible_json_prints_the_failure_summary(runner, tmp_path):
+    cfg = config(**{"policy.max_leakage_share": 0.0})
+    folder = write_folder(tmp_path / "inf", cfg, plants=PLANTS.replace(",100,0,reo", ",1,0,reo"),
+                          sites=SITES.replace(",false,,0", ",false,0,0"))
+    res = runner.invoke(main, ["solve", str(folder), "--json"])
+    assert res.exit_code == 3
+    assert json.loads(res.stdout)["status"] == "infeasible"
 
 
 def test_missing_folder_exits_2(runner, tmp_path):
@@ -115,3 +134,27 @@ def test_unexpected_error_exits_1_without_traceback(runner, tiny, monkeypatch):
     assert "Traceback" not in res.stderr
     res = runner.invoke(main, ["solve", str(tiny), "--debug"])
     assert isinstance(res.exception, RuntimeError)
+
+
+def test_validate_runs_the_prechecks(runner, tmp_path):
+    """A proven-impossible scenario exits 3 from validate, without a solver; JSON lists checks."""
+    cfg = config(**{"policy.max_leakage_share": 0.0})
+    folder = write_folder(tmp_path / "inf", cfg, plants=PLANTS.replace(",100,0,reo", ",1,0,reo"),
+                          sites=SITES.replace(",false,,0", ",false,0,0"))
+    res = runner.invoke(main, ["validate", str(folder)])
+    assert res.exit_code == 3
+    assert "is valid" in res.stdout and "4 t too much" in res.stderr
+    res = runner.invoke(main, ["validate", str(folder), "--json"])
+    assert res.exit_code == 3
+    (check,) = json.loads(res.stdout)["checks"]
+    assert (check["rule"], check["severity"], check["amount"]) == \
+        ("supply_exceeds_absorption", "error", 4.0)
+
+
+def test_validate_prints_precheck_warnings(runner, tmp_path):
+    folder = write_folder(tmp_path / "warn", None,
+                          sites=SITES + "far,Far yard,source,53.0,-1.0,gb,false,,0\n",
+                          supply=SUPPLY + "far,mag,2026-W48,2\n")
+    res = runner.invoke(main, ["validate", str(folder)])
+    assert res.exit_code == 0
+    assert "warnings:" in res.stdout and "2 t of mag at far has no route" in res.stdout

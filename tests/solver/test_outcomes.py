@@ -7,7 +7,13 @@ from types import SimpleNamespace
 import pytest
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from optimizer.errors import InfeasibleError, NoPlanError, SolveError, SolverUnavailableError
+from optimizer.errors import (
+    InfeasibleError,
+    NoPlanError,
+    SolveError,
+    SolverUnavailableError,
+    UnboundedError,
+)
 from optimizer.orlib import read_cap, to_scenario
 from optimizer.runners import HighsRunner, Outcome, SolverOptions
 from optimizer.solve import _raise_if_no_plan, plan_status, solve
@@ -16,6 +22,7 @@ from tests.conftest import ROOT
 
 TC, SS = TerminationCondition, SolutionStatus
 OPTS = SolverOptions(name="highs", time_limit_s=1, mip_rel_gap=0.0, threads=0, seed=0)
+SIZE = {"variables": 10, "integer_variables": 2, "constraints": 5}
 CAP41 = ROOT / "tests" / "data" / "orlib" / "cap41.txt"
 
 
@@ -51,13 +58,19 @@ def test_status_says_how_good_the_plan_is(out, status):
     ("time_limit", NoPlanError), ("error", SolveError)])
 def test_no_plan_is_never_returned(status, error):
     with pytest.raises(error):
-        _raise_if_no_plan(status, outcome(status, False), OPTS)
+        _raise_if_no_plan(status, outcome(status, False), OPTS, SIZE)
 
 
 def test_time_limit_without_a_plan_raises(monkeypatch):
     monkeypatch.setattr(HighsRunner, "solve_mip", lambda self, m: outcome("time_limit", False))
-    with pytest.raises(NoPlanError, match="No plan found within the time limit of 30 s"):
+    with pytest.raises(NoPlanError, match="No plan found within the time limit of 30 s") as exc:
         solve(build())
+    assert "Tried: highs" in str(exc.value) and "integer" in str(exc.value)
+
+
+def test_unbounded_names_the_likely_cause():
+    with pytest.raises(UnboundedError, match="negative net cost"):
+        _raise_if_no_plan("unbounded", outcome("unbounded", False), OPTS, SIZE)
 
 
 @pytest.mark.skipif(not CAP41.is_file(), reason="OR-Library instances not present")

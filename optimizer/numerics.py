@@ -1,0 +1,68 @@
+"""Scaling of the built model: warn before the solver trips over badly scaled numbers.
+
+A MIP whose coefficients span many orders of magnitude makes HiGHS's
+tolerances (1e-6 primal feasibility, 1e-9 integrality scaled by the numbers)
+meaningless: plans that are slightly infeasible, or "infeasible" verdicts on
+feasible data. Every big-M in ``models`` is derived from the data (trips_max,
+cap_max, hub big_m), so the spread comes from the scenario's own numbers; this
+module measures it and says which numbers to look at.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+from pyomo.repn import generate_standard_repn
+
+MAX_SPREAD = 1e9  # largest / smallest non-zero magnitude before we warn
+
+
+@dataclass(frozen=True)
+class Range:
+    """Smallest and largest non-zero magnitude of one kind of number in the model."""
+
+    kind: str
+    smallest: float
+    largest: float
+
+    @property
+    def spread(self) -> float:
+        """Largest / smallest (1 when empty)."""
+        return self.largest / self.smallest if self.smallest > 0 else 1.0
+
+
+def coefficient_ranges(m: pyo.ConcreteModel) -> list[Range]:
+    """Magnitudes of matrix coefficients, right-hand sides, objective costs and bounds."""
+    seen: dict[str, list[float]] = {"matrix": [], "rhs": [], "objective": [], "bounds": []}
+    for con in m.component_data_objects(pyo.Constraint, active=True):
+        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        seen["matrix"] += [abs(float(c)) for c in repn.linear_coefs]
+        for side in (con.lower, con.upper):
+            if side is not None:
+                seen["rhs"].append(abs(float(pyo.value(side)) - float(repn.constant or 0.0)))
+    for obj in m.component_data_objects(pyo.Objective, active=True):
+        seen["objective"] += [abs(float(c)) for c in
+                              generate_standard_repn(obj.expr, compute_values=True).linear_coefs]
+    for var in m.component_data_objects(pyo.Var):
+        seen["bounds"] += [abs(float(b)) for b in (var.lb, var.ub) if b is not None]
+    out = []
+    for kind, values in seen.items():
+        finite = [v for v in values if v > 1e-15 and math.isfinite(v)]
+        if finite:
+            out.append(Range(kind, min(finite), max(finite)))
+    return out
+
+
+def numerics_warnings(m: pyo.ConcreteModel, max_spread: float = MAX_SPREAD) -> list[str]:
+    """One sentence per kind of number whose magnitudes spread more than ``max_spread``."""
+    out = []
+    for r in coefficient_ranges(m):
+        if r.spread > max_spread:
+            out.append(f"Badly scaled model: {r.kind} magnitudes range from {r.smallest:.3g} to "
+                       f"{r.largest:.3g} (spread {r.spread:.1e} > {max_spread:.0e}); the "
+                       "solver's tolerances may then accept small violations or reject "
+                       "feasible plans. Look for very large or very small capacities, "
+                       "payloads, costs or attribute values.")
+    return out
