@@ -158,3 +158,25 @@ def test_validate_prints_precheck_warnings(runner, tmp_path):
     res = runner.invoke(main, ["validate", str(folder)])
     assert res.exit_code == 0
     assert "warnings:" in res.stdout and "2 t of mag at far has no route" in res.stdout
+
+
+def test_time_limit_with_a_plan_exits_0_and_says_feasible(runner, tiny, monkeypatch):
+    """The solver stops at its time limit holding a plan 50 % from the bound."""
+    import dataclasses
+
+    from optimizer.runners import HighsRunner
+
+    real = HighsRunner.solve_mip
+
+    def stopped(self, m):
+        out = real(self, m)
+        return dataclasses.replace(out, termination="time_limit", detail="maxTimeLimit",
+                                   bound=out.objective * 1.5)
+
+    monkeypatch.setattr(HighsRunner, "solve_mip", stopped)
+    res = runner.invoke(main, ["solve", str(tiny)])
+    assert res.exit_code == 0, res.output
+    assert "FEASIBLE, gap 50.00%" in res.stdout and "!! The solver stopped" in res.stdout
+    res = runner.invoke(main, ["solve", str(tiny), "--json"])
+    summary = json.loads(res.stdout)
+    assert summary["status"] == "feasible" and summary["gap"] == pytest.approx(0.5)
