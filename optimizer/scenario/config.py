@@ -13,13 +13,21 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from optimizer.errors import Problem
-from optimizer.scenario.tables import read_text
-from optimizer.weeks import parse_iso_week
+from optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
+from optimizer.weeks import horizon_labels, parse_iso_week
 
 FILE = "scenario.toml"
+MAX_INT32 = 2**31 - 1  # HiGHS's integer options (threads, random_seed) are 32-bit
 
 
 class _Strict(BaseModel):
@@ -43,18 +51,18 @@ class NetworkConfig(_Strict):
 class SectorPolicy(_Strict):
     """Per-sector override of the leakage penalty."""
 
-    leakage_penalty_gbp_per_t: float = Field(ge=0)
+    leakage_penalty_gbp_per_t: float = Field(ge=0, le=MAX_NUMBER)
 
 
 class PolicyConfig(_Strict):
     """Policy knobs that price leakage, carbon and leftover stock."""
 
-    leakage_penalty_gbp_per_t: float = Field(1500.0, ge=0)
+    leakage_penalty_gbp_per_t: float = Field(1500.0, ge=0, le=MAX_NUMBER)
     """Default lambda: penalty per tonne delivered to an outlet."""
     max_leakage_share: float = Field(1.0, ge=0, le=1)
     """Leaked t <= share x available t (supply in horizon + opening stock)."""
-    carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0)
-    terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0)
+    carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0, le=MAX_NUMBER)
+    terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0, le=MAX_NUMBER)
     """Penalty per tonne of stock left anywhere at the end of the horizon."""
     sectors: dict[str, SectorPolicy] = Field(default_factory=dict)
 
@@ -66,9 +74,9 @@ class SolverConfig(_Strict):
     """Any Pyomo solver name; ``highs`` uses Pyomo's persistent HiGHS interface."""
     time_limit_s: float = Field(120.0, gt=0)
     mip_rel_gap: float = Field(0.005, ge=0, lt=1)
-    threads: int = Field(0, ge=0)
+    threads: int = Field(0, ge=0, le=MAX_INT32)
     """0 = solver default."""
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_INT32)
     """Random seed passed to the solver, so that runs repeat."""
 
 
@@ -90,6 +98,17 @@ class ScenarioConfig(_Strict):
     def _iso_week(cls, v: str) -> str:
         parse_iso_week(v)
         return v.strip()
+
+    @field_validator("weeks")
+    @classmethod
+    def _inside_calendar(cls, v: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_week")  # absent if start_week itself is invalid
+        if start is not None:
+            try:
+                horizon_labels(start, v)
+            except OverflowError:
+                raise ValueError(f"{v} weeks from {start} run past the year 9999") from None
+        return v
 
 
 def read_config(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -148,9 +167,13 @@ def _problem(err: dict, data: dict) -> Problem:
         rule = f"unknown key{hint} (known: {', '.join(sorted(known))})"
     elif kind == "missing":
         rule = "required key is missing"
+    elif kind == "less_than_equal" and err.get("ctx", {}).get("le") == MAX_NUMBER:
+        rule = TOO_BIG
     else:
         rule = err["msg"].removeprefix("Value error, ")
     value = None if kind == "missing" else _lookup(data, err["loc"])
+    if isinstance(value, bool):  # as the file says it
+        value = "true" if value else "false"
     return Problem(FILE, None, loc, None if value is None else str(value), rule)
 
 

@@ -83,7 +83,8 @@ def _validate(raw_cfg: dict | None, raw: dict[str, pd.DataFrame | None], problem
     for name, spec in SPECS.items():
         frame = raw.get(name)
         if frame is None:
-            if spec.required and not any(p.file == spec.file for p in problems):
+            named = {spec.file, (files or {}).get(name)}  # sites may come as .geojson/.gpkg
+            if spec.required and not any(p.file in named for p in problems):
                 problems.append(Problem(spec.file, None, None, None, "required table is missing"))
             typed[name] = empty_table(name)
             continue

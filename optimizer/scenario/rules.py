@@ -10,7 +10,7 @@ import pandas as pd
 
 from optimizer.errors import Problem
 from optimizer.scenario.config import ScenarioConfig
-from optimizer.scenario.tables import SPECS
+from optimizer.scenario.tables import MAX_NUMBER, SPECS, to_float
 
 Tables = dict[str, pd.DataFrame]
 
@@ -132,8 +132,9 @@ def _plant_rules(t: Tables) -> list[Problem]:
         elif basis not in attrs:
             out.append(Problem("plants.csv", int(row), "yield_basis", str(basis),
                                f"must name a numeric feedstocks.csv column ({', '.join(attrs)})"))
-        else:
-            out += _blank_attribute(t, basis, f"used as yield_basis in plants.csv row {row}")
+        else:  # t of product per t of feed, before the plant's yield
+            out += _attribute_cells(t, basis, f"used as yield_basis in plants.csv row {row}",
+                                    share=True)
     listed = set(p["site_id"].dropna())
     sites = t["sites"]
     for row, r in sites.iterrows():
@@ -143,10 +144,22 @@ def _plant_rules(t: Tables) -> list[Problem]:
     return out
 
 
-def _blank_attribute(t: Tables, attr: str, why: str) -> list[Problem]:
+def _attribute_cells(t: Tables, attr: str, why: str, share: bool = False) -> list[Problem]:
+    """Cells of a numeric attribute a rule uses: none blank, none huge (a share: in [0, 1]).
+
+    magnet_share and reo_share have their own ranges (feedstocks.csv rules).
+    """
     f = t["feedstocks"]
-    return [Problem("feedstocks.csv", int(row), attr, "", f"must not be blank: {why}")
-            for row in f.index[f[attr].isna()]]
+    out = [Problem("feedstocks.csv", int(row), attr, "", f"must not be blank: {why}")
+           for row in f.index[f[attr].isna()]]
+    if attr in SPECS["feedstocks"].names:
+        return out
+    lo, hi = (0.0, 1.0) if share else (-MAX_NUMBER, MAX_NUMBER)
+    rule = "must be in [0, 1]" if share else \
+        "must be in [-1e9, 1e9]: larger numbers make the solver's arithmetic meaningless"
+    bad = (f[attr] < lo) | (f[attr] > hi)
+    return out + [Problem("feedstocks.csv", int(row), attr, f"{f.at[row, attr]:g}",
+                          f"{rule}: {why}") for row in f.index[bad]]
 
 
 def _lane_rules(t: Tables) -> list[Problem]:
@@ -187,10 +200,11 @@ def _not_numbers(t: Tables, attr: str, why: str) -> list[Problem]:
     out = []
     for row, v in t["feedstocks"][attr].items():
         text = "" if not _is_set(v) else str(v).strip()
-        try:
-            float(text or "0")
-        except ValueError:
-            out.append(Problem("feedstocks.csv", int(row), attr, text, f"must be a number: {why}"))
+        try:  # the parser that decided the column is text: "inf", "1_000" are not numbers
+            to_float(text or "0")
+        except ValueError as exc:
+            rule = str(exc) if str(exc).startswith("must") else "must be a number"
+            out.append(Problem("feedstocks.csv", int(row), attr, text, f"{rule}: {why}"))
     return out
 
 
@@ -209,7 +223,7 @@ def _spec_rules(t: Tables) -> list[Problem]:
                                "no feedstock has this numeric attribute (feedstocks.csv columns: "
                                f"{', '.join(attrs)})"))
         elif _is_set(a):
-            out += _blank_attribute(t, a, f"used by plant_specs.csv row {row}")
+            out += _attribute_cells(t, a, f"used by plant_specs.csv row {row}")
         lo, hi = r["min"], r["max"]
         if not _is_set(lo) and not _is_set(hi):
             out.append(Problem("plant_specs.csv", int(row), "min", "",

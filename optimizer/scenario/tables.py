@@ -29,6 +29,12 @@ from optimizer.errors import Problem
 from optimizer.weeks import parse_iso_week
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
+MAX_NUMBER = 1e9
+"""Largest magnitude of any number in a scenario (DATA.md is silent; see
+docs/scenario-format.md). No tonnage, distance, price or cost in this chain comes
+near it, and beside such a number the solver's tolerances (1e-6 feasibility, 1e-9
+integrality) swallow ordinary ones, so the plan would mean nothing."""
+TOO_BIG = "must be <= 1e9: larger numbers make the solver's arithmetic meaningless"
 SITE_KINDS = ("source", "hub", "port", "plant", "outlet")
 MODE_KINDS = ("road", "sea", "rail")
 PROCESSES = ("long_loop", "short_loop")
@@ -72,6 +78,19 @@ def _gt(v: float) -> pa.Check:
     return pa.Check.gt(v, error=f"must be > {v:g}", ignore_na=True)
 
 
+def _at_most_max(unlimited: bool = False) -> pa.Check:
+    if not unlimited:
+        return pa.Check.le(MAX_NUMBER, error=TOO_BIG, ignore_na=True)
+    # a blank cell reads as inf (unlimited), which the model treats as no limit at all
+    return pa.Check(lambda s: (s <= MAX_NUMBER) | (s == math.inf), ignore_na=True,
+                    error=TOO_BIG + " (leave the cell blank for unlimited)")
+
+
+def _not_huge() -> pa.Check:
+    return pa.Check.in_range(-MAX_NUMBER, MAX_NUMBER, ignore_na=True, error=(
+        "must be in [-1e9, 1e9]: larger numbers make the solver's arithmetic meaningless"))
+
+
 def _between(lo: float, hi: float) -> pa.Check:
     return pa.Check.in_range(lo, hi, error=f"must be in [{lo:g}, {hi:g}]", ignore_na=True)
 
@@ -93,7 +112,9 @@ def _kinds_ok(text: str) -> bool:
 
 _ID = pa.Check.str_matches(ID_PATTERN, error="must match [a-z0-9_-]+ (lower case, digits, _ -)",
                            ignore_na=True)
-_NONNEG = (_ge(0),)
+_NONNEG = (_ge(0), _at_most_max())
+_UNLIMITED = (_ge(0), _at_most_max(unlimited=True))  # blank = unlimited
+_POSITIVE = (_gt(0), _at_most_max())
 
 SITES = TableSpec("sites", "sites.csv", True, (
     Col("site_id", checks=(_ID,)),
@@ -103,7 +124,8 @@ SITES = TableSpec("sites", "sites.csv", True, (
     Col("lon", "float", checks=(_between(-180, 180),)),
     Col("landmass"),
     Col("cleared", "bool", required=False, blank_ok=True, default=False),
-    Col("storage_t", "float", required=False, blank_ok=True, default=math.inf, checks=_NONNEG),
+    Col("storage_t", "float", required=False, blank_ok=True, default=math.inf,
+        checks=_UNLIMITED),
     Col("holding_gbp_per_t_week", "float", required=False, blank_ok=True, default=0.0,
         checks=_NONNEG),
 ), unique=(("site_id",),))
@@ -111,7 +133,7 @@ SITES = TableSpec("sites", "sites.csv", True, (
 MODES = TableSpec("modes", "modes.csv", True, (
     Col("mode", checks=(_ID,)),
     Col("kind", checks=(_one_of(MODE_KINDS),)),
-    Col("payload_t", "float", checks=(_gt(0),)),
+    Col("payload_t", "float", checks=_POSITIVE),
     Col("cost_gbp_per_km", "float", checks=_NONNEG),
     Col("trip_fixed_gbp", "float", checks=_NONNEG),
     Col("handling_gbp_per_t", "float", checks=_NONNEG),
@@ -155,10 +177,10 @@ PLANTS = TableSpec("plants", "plants.csv", True, (
 
 LANES = TableSpec("lanes", "lanes.csv", False, (
     Col("origin"), Col("destination"), Col("mode"),
-    Col("distance_km", "float", required=False, blank_ok=True, checks=(_gt(0),)),
+    Col("distance_km", "float", required=False, blank_ok=True, checks=_POSITIVE),
     Col("trip_cost_gbp", "float", required=False, blank_ok=True, checks=_NONNEG),
     Col("cost_gbp_per_t", "float", required=False, blank_ok=True, checks=_NONNEG),
-    Col("max_trips_per_week", "float", required=False, blank_ok=True, checks=_NONNEG),
+    Col("max_trips_per_week", "float", required=False, blank_ok=True, checks=_UNLIMITED),
     Col("fixed_cost_gbp", "float", required=False, blank_ok=True, default=0.0, checks=_NONNEG),
     Col("transit_weeks", "int", required=False, blank_ok=True, default=0,
         checks=(pa.Check.isin([0, 1], error="must be 0 or 1", ignore_na=True),)),
@@ -166,7 +188,7 @@ LANES = TableSpec("lanes", "lanes.csv", False, (
 
 HUBS = TableSpec("hubs", "hubs.csv", False, (
     Col("site_id"),
-    Col("capacity_t_per_week", "float", blank_ok=True, default=math.inf, checks=_NONNEG),
+    Col("capacity_t_per_week", "float", blank_ok=True, default=math.inf, checks=_UNLIMITED),
     Col("handling_gbp_per_t", "float", required=False, blank_ok=True, default=0.0,
         checks=_NONNEG),
     Col("fixed_cost_gbp", "float", required=False, blank_ok=True, default=0.0, checks=_NONNEG),
@@ -174,7 +196,8 @@ HUBS = TableSpec("hubs", "hubs.csv", False, (
 
 PLANT_SPECS = TableSpec("plant_specs", "plant_specs.csv", False, (
     Col("site_id"), Col("attribute"),
-    Col("min", "float", blank_ok=True), Col("max", "float", blank_ok=True),
+    Col("min", "float", blank_ok=True, checks=(_not_huge(),)),
+    Col("max", "float", blank_ok=True, checks=(_not_huge(),)),
 ), unique=(("site_id", "attribute"),))
 
 EXPANSIONS = TableSpec("expansions", "expansions.csv", False, (
@@ -186,9 +209,9 @@ EXPANSIONS = TableSpec("expansions", "expansions.csv", False, (
 
 OUTLETS = TableSpec("outlets", "outlets.csv", False, (
     Col("site_id"), Col("feedstock_id"),
-    Col("price_gbp_per_t", "float"),
+    Col("price_gbp_per_t", "float", checks=(_not_huge(),)),
     Col("max_t_per_week", "float", required=False, blank_ok=True, default=math.inf,
-        checks=_NONNEG),
+        checks=_UNLIMITED),
 ), unique=(("site_id", "feedstock_id"),))
 
 OFFTAKE = TableSpec("offtake", "offtake.csv", False, (
@@ -255,6 +278,11 @@ def rows_to_frame(reader: Any, file: str) -> tuple[pd.DataFrame | None, list[Pro
         return None, problems
     if header is None:
         return None, [Problem(file, None, None, None, "file has no header row")]
+    sep = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)
+    if sep is not None:  # a European spreadsheet's "CSV": every cell would be reported
+        return None, [Problem(file, None, None, None,
+                              f"cells are separated by {sep!r}, not commas: save the file as "
+                              "comma-separated CSV (UTF-8), with '.' as the decimal mark")]
     for pos, name in enumerate(header):
         if not name:
             problems.append(Problem(file, header_line, f"#{pos + 1}", "", "column has no name"))
@@ -290,7 +318,8 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
 
-def _to_float(text: str) -> float:
+def to_float(text: str) -> float:
+    """A cell as a finite float; ValueError saying what a number must be."""
     if "_" in text:  # Python accepts "1_000"; a spreadsheet does not
         raise ValueError("must be a number")
     value = float(text)
@@ -300,9 +329,11 @@ def _to_float(text: str) -> float:
 
 
 def _to_int(text: str) -> int:
-    value = _to_float(text)
+    value = to_float(text)
     if value != int(value):
         raise ValueError("must be a whole number")
+    if abs(value) > MAX_NUMBER:  # and 1e20 would not fit the int64 column
+        raise ValueError("must be a whole number in [-1e9, 1e9]")
     return int(value)
 
 
@@ -330,7 +361,7 @@ def _to_week_or_all(text: str) -> str:
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "str": str, "float": _to_float, "int": _to_int, "bool": _to_bool,
+    "str": str, "float": to_float, "int": _to_int, "bool": _to_bool,
     "week": _to_week, "week_or_all": _to_week_or_all,
 }
 _TYPE_WORDS = {"float": "must be a number", "int": "must be a whole number",
@@ -414,7 +445,7 @@ def _parse_extra(values: pd.Series) -> pd.Series:
     """An unknown feedstock column: numeric if every non-blank cell is a number."""
     nonblank = values[values.astype(str) != ""]
     try:
-        [_to_float(str(v)) for v in nonblank]
+        [to_float(str(v)) for v in nonblank]
     except ValueError:
         return values
     return pd.to_numeric(values.replace("", None), errors="coerce").astype(float)
@@ -451,6 +482,7 @@ def _check_values(spec: TableSpec, typed: pd.DataFrame, cols: list[Col],
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+    if isinstance(value, float) and math.isfinite(value) and value == int(value) \
+            and abs(value) < 1e15:
         return f"{value:g}"
     return str(value)

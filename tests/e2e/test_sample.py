@@ -18,10 +18,16 @@ FAMILIES = {"storage_limit", "trip_payload", "lane_slots", "hub_capacity", "plan
             "min_run", "leakage_cap", "offtake", "outlet_limit"}
 
 
+# The gap assertions below must not depend on how fast (or how loaded) the machine is:
+# the sample's own 60 s limit is for planners; the tests give HiGHS room to converge
+# (HiGHS is deterministic for a fixed seed, so this only removes the clock).
+NO_CLOCK_S = 1800
+
+
 @pytest.fixture(scope="module")
 def sample():
     sc = load_scenario(SAMPLE)
-    return sc, solve_checked(sc)  # the independent checker passes
+    return sc, solve_checked(sc, time_limit=NO_CLOCK_S)  # the independent checker passes
 
 
 def test_sample_is_the_uk_chain_the_issue_asks_for():
@@ -84,8 +90,9 @@ def test_marginal_values_are_reported(sample):
 def test_feedstock_solve_subprocess_on_the_bundled_sample(tmp_path):
     out = tmp_path / "out"
     feedstock = Path(sys.executable).with_name("feedstock")  # the installed console script
-    run = subprocess.run([str(feedstock), "solve", "--json", "--out", str(out)],
-                         capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    run = subprocess.run([str(feedstock), "solve", "--json", "--out", str(out),
+                          "--time-limit", str(NO_CLOCK_S)],
+                         capture_output=True, text=True, timeout=2 * NO_CLOCK_S, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert summary["scenario"] == "uk-2026-base"
