@@ -1,34 +1,63 @@
 """``feedstock``: thin click layer over the library. Exit codes are the contract.
 
 0 plan (optimal or within gap / stopped with a plan), 2 invalid input,
-3 infeasible or unbounded, 4 no plan within the time limit, 1 unexpected error.
+3 infeasible or unbounded, 4 no plan within the time limit, 5 another weekly run
+holds the lock (plan-week), 1 unexpected error.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
-from cli.report import describe_text, summary_text
+from cli.report import describe_text, summary_text, week_text
 from optimizer.errors import FeedstockError, ScenarioError
 
 log = logging.getLogger("feedstock")
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+_STDERR_COPY: TextIO | None = None
 
 
-def _setup_logging(verbose: int, debug: bool) -> None:
-    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, stream=sys.stderr, force=True,
+def _setup_logging(verbose: int, debug: bool, base: int = logging.WARNING) -> None:
+    """Timestamped log lines on stderr at ``base`` level (-v: INFO, -vv/--debug: DEBUG)."""
+    level = logging.DEBUG if debug or verbose > 1 else min(base, logging.INFO) if verbose \
+        else base
+    logging.basicConfig(level=level, stream=_stderr_stream(), force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%Y-%m-%dT%H:%M:%S")
+                        datefmt="%Y-%m-%dT%H:%M:%S%z")
+    for handler in logging.getLogger().handlers:  # a logger lowered for a file stays off stderr
+        handler.setLevel(level)
     logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
+
+
+def _stderr_stream() -> TextIO:
+    """A stream on a copy of file descriptor 2 when stderr is the process's own.
+
+    Pyomo captures the solver's output by redirecting descriptors 1 and 2 while
+    HiGHS runs, and the solver's log lines are logged (at DEBUG). A handler
+    writing to descriptor 2 would feed its own lines back into that capture,
+    without end (a deadlock under --debug); a duplicate descriptor still reaches
+    the terminal or the scheduler's log file and is not redirected.
+    """
+    global _STDERR_COPY
+    try:
+        if sys.stderr.fileno() == 2:
+            if _STDERR_COPY is None:  # one copy per process
+                _STDERR_COPY = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8",
+                                         errors="backslashreplace")
+            return _STDERR_COPY
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real descriptor (e.g. click's test runner): nothing to loop through
+    return sys.stderr
 
 
 def common_options(func: Callable) -> Callable:
@@ -38,7 +67,9 @@ def common_options(func: Callable) -> Callable:
     @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
     @functools.wraps(func)
     def wrapper(*args: Any, debug: bool, verbose: int, **kwargs: Any) -> None:
-        _setup_logging(verbose, debug)
+        quiet = kwargs.get("quiet", False)
+        base = logging.ERROR if quiet else getattr(func, "log_level", logging.WARNING)
+        _setup_logging(0 if quiet else verbose, debug, base)
         try:
             func(*args, **kwargs)
         except FeedstockError as exc:
@@ -142,6 +173,56 @@ def validate(scenario: str | None, as_json: bool) -> None:
         from optimizer.errors import InfeasibleError
 
         raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
+
+
+def _log_level(level: int) -> Callable[[Callable], Callable]:
+    """Default stderr log level of a command (before -v / --quiet)."""
+    def mark(func: Callable) -> Callable:
+        func.log_level = level  # type: ignore[attr-defined]
+        return func
+    return mark
+
+
+@main.command("plan-week")
+@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--week", required=True, help="ISO week the horizon starts, e.g. 2026-W49.")
+@click.option("--stock", type=click.Path(dir_okay=False, path_type=Path),
+              help="Stock-take (inventory.csv columns); default: the previous week's run.")
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs"), show_default=True, help="Where week folders live.")
+@click.option("--force", is_flag=True, help="Replace a week that already has a plan.")
+@click.option("--quiet", is_flag=True, help="Errors only on stderr, nothing on stdout.")
+@click.option("--no-warm-start", is_flag=True,
+              help="Do not offer the previous week's plan to the solver as a MIP start.")
+@click.option("--lock-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds to wait for another run on the same runs folder.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver time limit, s (default: scenario.toml).")
+@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+              help="Relative MIP gap to stop at (default: scenario.toml).")
+@click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = default).")
+@common_options
+@_log_level(logging.INFO)
+def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Path, force: bool,
+              quiet: bool, no_warm_start: bool, lock_wait: float, time_limit: float | None,
+              gap: float | None, threads: int | None) -> None:
+    """Plan the horizon starting --week and publish RUNS_DIR/WEEK/ whole (for schedulers).
+
+    Opening stock: --stock, else the previous week's run in RUNS_DIR (its planned
+    end-of-week stock; its shipments still in transit arrive this week). Exit
+    codes as solve; 5 if another run holds the runs folder.
+    """
+    from optimizer.weekly import WeekOptions
+    from optimizer.weekly import plan_week as run_week
+
+    opts = WeekOptions(time_limit=time_limit, gap=gap, threads=threads,
+                       warm_start=not no_warm_start, lock_wait_s=lock_wait)
+    run = run_week(_scenario_arg(scenario), week, runs_dir=runs_dir, stock=stock, force=force,
+                   options=opts)
+    if not quiet:
+        click.echo(week_text(run))
+    if run.exit_code:  # the reason is already on stderr (logged as an error)
+        sys.exit(run.exit_code)
 
 
 def _prechecks(sc):

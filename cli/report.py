@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+
+if TYPE_CHECKING:
+    from optimizer.weekly import WeekRun
 
 
 def _gbp(v: float) -> str:
@@ -89,7 +94,34 @@ def describe_text(sc: Scenario) -> str:
              f"  sites: {kinds}",
              f"  feedstocks ({len(d['feedstocks'])}): {', '.join(d['feedstocks'])}",
              f"  supply in horizon by sector: {sectors}",
-             f"  supply weeks: {d['supply_weeks']}; opening stock {d['opening_stock_t']:.1f} t"]
+             f"  supply weeks: {d['supply_weeks']}; opening stock {d['opening_stock_t']:.1f} t"
+             + (f"; in transit {d['in_transit_t']:.1f} t" if d["in_transit_t"] else "")]
     if sc.notes:
         lines += ["  notes:", *(f"    - {n}" for n in sc.notes)]
+    return "\n".join(lines)
+
+
+def week_text(run: WeekRun) -> str:
+    """What ``feedstock plan-week`` prints: the week, its status and what to book."""
+    s = run.summary
+    if run.result is None:
+        return (f"{run.week}: NO PLAN ({run.status}, exit {run.exit_code}); see "
+                f"{run.folder}/summary.json" + (", diagnosis.json" if s.get("diagnosis") else ""))
+    r = run.result
+    first = r.flows[r.flows["period"] == 1]
+    trips = r.lane_weeks.loc[r.lane_weeks["period"] == 1, "trips"].sum()
+    ws = s.get("warm_start") or {}
+    start = "no warm start" if not ws else \
+        f"warm start {'accepted' if ws.get('accepted') else 'not accepted'}"
+    first_plan = s.get("time_to_first_plan_s")
+    lines = [f"{run.week}: {r.status.upper()}, gap {r.gap:.2%}, objective {_gbp(r.objective_gbp)}"
+             f" ({start}; first plan after "
+             f"{'?' if first_plan is None else f'{first_plan:.1f}'} s, solve "
+             f"{r.solve_seconds:.1f} s)",
+             f"  week 1 dispatch: {len(first)} shipment rows, {first['tonnes_t'].sum():.1f} t, "
+             f"{trips:.0f} trips (dispatch.csv)",
+             f"  wrote {run.folder}/"]
+    if r.status == "feasible":
+        lines.insert(1, f"  !! stopped before proving the gap target: may cost up to "
+                        f"{r.gap:.2%} more than the best plan")
     return "\n".join(lines)

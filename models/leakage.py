@@ -13,7 +13,7 @@ def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData) -> None:
     .. math:: \sum_{o,f,t} e_{o,f,t} \le \mathrm{max\_leakage\_share}
               \cdot \Big(\sum \mathrm{supply} + \sum \mathrm{inventory}\Big)
 
-    "available" counts supply inside the horizon and opening stock.
+    "available" counts supply inside the horizon, opening stock and in-transit arrivals.
     """
     limit = d.max_leakage_share * d.available_t
     m.leakage_cap = pyo.Constraint(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from models._util import keys
@@ -16,6 +17,12 @@ def _lin(var, idx: list, coefs: list) -> pyo.Expression:
     return pyo.quicksum(c * var[k] for k, c in zip(idx, coefs, strict=True) if c != 0)
 
 
+def _arrivals_handling(d: ModelData, handling: pd.Series) -> float:
+    """GBP of handling the in-transit arrivals at hubs: fixed by last week's dispatch."""
+    a = d.arriving
+    return float((a["tonnes"] * handling.reindex(a["site_id"]).fillna(0.0).to_numpy()).sum())
+
+
 def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
     r"""``cost[line]`` expressions and ``total_cost`` = their sum (minimised).
 
@@ -24,6 +31,7 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
                    + \sum_{a,f,t} \mathrm{cost\_per\_t}_a x_{a,f,t}`
     fixed_decisions :math:`\sum_a F_a y_a + \sum_h F_h z_h + \sum_k F_k w_k`
     hub_handling   :math:`\sum_{h,t} \mathrm{handling}_h \cdot \mathrm{intake}_{h,t}`
+                   (intake includes in-transit arrivals: a constant)
     holding        :math:`\sum_{i,f,t} \mathrm{holding}_i s_{i,f,t}`, t = 1..W
     processing_net :math:`\sum_{p,f,t} (c_p - v_p\, \mathrm{yield}_p\, a_{f,b(p)}) q_{p,f,t}`
     export_revenue :math:`-\sum_{o,f,t} \mathrm{price}_{o,f} e_{o,f,t}`
@@ -48,7 +56,7 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
         "fixed_decisions": _lin(m.y, d.y["arc"].tolist(), d.y["fixed_cost_gbp"].tolist())
         + _lin(m.z, d.z["site_id"].tolist(), d.z["fixed_cost_gbp"].tolist())
         + _lin(m.w, d.w["key"].tolist(), d.w["fixed_cost_gbp"].tolist()),
-        "hub_handling": _lin(m.x, x_idx, handling),
+        "hub_handling": _lin(m.x, x_idx, handling) + _arrivals_handling(d, hub_handling),
         "holding": _lin(m.s, s_idx, d.s["holding_gbp_per_t_week"].tolist()),
         "processing_net": _lin(m.q, q_idx, d.q["net_gbp_per_t"].tolist()),
         "export_revenue": _lin(m.e, e_idx, (-d.e["price_gbp_per_t"]).tolist()),

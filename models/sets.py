@@ -40,6 +40,7 @@ class ModelData:
     q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
     e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
     balance: pd.DataFrame  # site_id, feedstock_id, period, kind, earliest, supply_t, opening_t
+    arriving: pd.DataFrame  # in-transit arrivals: site_id, feedstock_id, period, tonnes
     y: pd.DataFrame  # contracted arcs: arc, fixed_cost_gbp
     z: pd.DataFrame  # hubs with a fixed cost: site_id, fixed_cost_gbp
     w: pd.DataFrame  # expansions inside the horizon: key, site_id, option, ...
@@ -91,11 +92,13 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelDat
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
     n = _trip_rows(x, arcs, sc, slots_bound=not elastic)
     hubs = _hubs(sc, x)
-    available = float(sc.supply["tonnes"].sum() + sc.inventory["tonnes"].sum())
+    available = float(sc.inflows["tonnes"].sum() + sc.inventory["tonnes"].sum())
+    arriving = sc.in_transit.rename(columns={"destination": "site_id"}).groupby(
+        ["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
     policy = sc.config.policy
     return ModelData(
         horizon=horizon, weeks=sc.weeks, elastic=elastic, x=x, n=n,
-        s=s.reset_index(drop=True), q=q, e=e, balance=balance,
+        s=s.reset_index(drop=True), q=q, e=e, balance=balance, arriving=arriving,
         y=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
         .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
         z=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
@@ -171,8 +174,8 @@ def allowed_arc_feeds(arcs: pd.DataFrame, sites: pd.DataFrame, feeds: pd.DataFra
 
 
 def _starts(sc: Scenario) -> pd.DataFrame:
-    """Where and when each feedstock first exists: supply week, or week 1 for stock."""
-    sup = sc.supply
+    """Where and when each feedstock first exists: supply or arrival week, week 1 for stock."""
+    sup = sc.inflows
     sup = sup.loc[sup["tonnes"] > 0, ["site_id", "feedstock_id", "period"]]
     inv = sc.inventory
     inv = inv.loc[inv["tonnes"] > 0, ["site_id", "feedstock_id"]].assign(period=1)
@@ -208,9 +211,13 @@ def _expand_weeks(df: pd.DataFrame, first_col: str, last: pd.Series) -> pd.DataF
 
 
 def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
-    """Balance rows with their supply and (in the first row) opening stock."""
+    """Balance rows with their supply (and in-transit arrivals) and opening stock.
+
+    ``supply_t`` is every tonne that appears at the node that week from outside
+    the plan: supply at a source, a shipment already on its way at its destination.
+    """
     bal = node_weeks[["site_id", "feedstock_id", "period", "kind", "earliest"]].copy()
-    sup = sc.supply.groupby(["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
+    sup = sc.inflows.groupby(["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
     bal = bal.merge(sup.rename(columns={"tonnes": "supply_t"}), how="left",
                     on=["site_id", "feedstock_id", "period"])
     inv = sc.inventory.rename(columns={"tonnes": "opening_t"})[
@@ -325,8 +332,8 @@ def _cumulative_at_origin(x: pd.DataFrame, sc: Scenario) -> pd.Series:
 
 
 def _cumulative_supply(sc: Scenario) -> pd.Series:
-    """Opening stock plus supply up to each week, by (site, feedstock, period)."""
-    rows = pd.concat([sc.supply[["site_id", "feedstock_id", "period", "tonnes"]],
+    """Opening stock plus supply (and arrivals) up to each week, by (site, feedstock, period)."""
+    rows = pd.concat([sc.inflows[["site_id", "feedstock_id", "period", "tonnes"]],
                       sc.inventory[["site_id", "feedstock_id", "tonnes"]].assign(period=1)])
     weeks = range(1, sc.horizon + 1)
     grid = rows.groupby(["site_id", "feedstock_id", "period"])["tonnes"].sum() \
@@ -339,9 +346,10 @@ def _hubs(sc: Scenario, x: pd.DataFrame) -> pd.DataFrame:
     """Hub rows with the big-M used when a hub without capacity may be closed."""
     hubs = sc.hubs.copy()
     into = x.groupby("destination")["feedstock_id"].unique()
-    total = pd.concat([sc.supply[["feedstock_id", "tonnes"]],
+    total = pd.concat([sc.inflows[["feedstock_id", "tonnes"]],
                        sc.inventory[["feedstock_id", "tonnes"]]]).groupby("feedstock_id")[
         "tonnes"].sum()
+    arriving = sc.in_transit.groupby("destination")["tonnes"].sum()
     hubs["big_m"] = [float(total.reindex(into.get(h, [])).fillna(0).sum())
-                     for h in hubs["site_id"]]
+                     + float(arriving.get(h, 0.0)) for h in hubs["site_id"]]
     return hubs

@@ -113,3 +113,23 @@ class SolverUnavailableError(FeedstockError):
     """The configured solver is not installed or not known to Pyomo."""
 
     exit_code = 2
+
+
+class RunError(FeedstockError):
+    """A weekly run could not start or finish its folder; nothing was planned or published."""
+
+    exit_code = 2
+
+
+class RunInputError(RunError):
+    """The run lacks an input it needs (opening stock, a readable previous run, a week)."""
+
+
+class RunExistsError(RunError):
+    """The week already has a complete plan and ``--force`` was not given."""
+
+
+class RunLockedError(RunError):
+    """Another run holds the runs folder's lock; try again when it has finished."""
+
+    exit_code = 5

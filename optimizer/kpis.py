@@ -20,7 +20,7 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
     plants whose product is ``reo`` (separated oxides).
     """
     feeds = sc.feedstocks.set_index("feedstock_id")
-    supply = sc.supply.groupby("feedstock_id")["tonnes"].sum().add(
+    supply = sc.inflows.groupby("feedstock_id")["tonnes"].sum().add(
         sc.inventory.groupby("feedstock_id")["tonnes"].sum(), fill_value=0.0)
     available = d.available_t
     leaked = float(t["leakage"]["tonnes_t"].sum())

@@ -34,7 +34,7 @@ class Context:
     sites: pd.DataFrame  # by site_id
     feeds: pd.DataFrame  # by feedstock_id
     allowed: pd.DataFrame  # (arc, feedstock) pairs custody and outlet rules allow
-    totals: pd.DataFrame  # site_id, feedstock_id, tonnes (supply in horizon + opening stock)
+    totals: pd.DataFrame  # site_id, feedstock_id, tonnes (supply, arrivals, opening stock)
 
     @classmethod
     def of(cls, sc: Scenario, net: Network, data: ModelData) -> Context:
@@ -42,7 +42,7 @@ class Context:
         sites = sc.table("sites").set_index("site_id")
         feeds = sc.feedstocks.set_index("feedstock_id")
         allowed = allowed_arc_feeds(net.arcs, sites, feeds, outlet_prices(sc))
-        totals = pd.concat([sc.supply[["site_id", "feedstock_id", "tonnes"]],
+        totals = pd.concat([sc.inflows[["site_id", "feedstock_id", "tonnes"]],
                             sc.inventory[["site_id", "feedstock_id", "tonnes"]]])
         totals = totals.groupby(["site_id", "feedstock_id"], as_index=False)["tonnes"].sum()
         return cls(sc, net, data, sites, feeds, allowed, totals[totals["tonnes"] > 0])
@@ -335,7 +335,7 @@ def _restricted_must_cross(ctx: Context, land: str) -> np.ndarray:
     """Per week, restricted tonnes elsewhere that no cleared plant or store there can hold."""
     need = np.zeros(ctx.sc.horizon)
     restricted = ctx.feeds.index[ctx.feeds["restricted"].astype(bool)]
-    rows = pd.concat([ctx.sc.supply[["site_id", "feedstock_id", "period", "tonnes"]],
+    rows = pd.concat([ctx.sc.inflows[["site_id", "feedstock_id", "period", "tonnes"]],
                       ctx.sc.inventory.assign(period=1)[["site_id", "feedstock_id", "period",
                                                          "tonnes"]]])
     rows = rows[rows["feedstock_id"].isin(restricted)]
@@ -371,9 +371,31 @@ def _offtake_must_cross(ctx: Context, land: str) -> tuple[float, list[str]]:
     return need, why
 
 
+def arrivals_exceed_hub_capacity(ctx: Context) -> list[Finding]:
+    r"""Shipments already on their way bring a hub more than it can take in a week.
+
+    .. math:: \sum_f \mathrm{arriving}_{h,f,t} > \mathrm{cap}_h
+
+    They are not decisions of this plan (in_transit.csv), so no plan can avoid it.
+    """
+    hubs = ctx.sc.hubs.set_index("site_id")["capacity_t_per_week"]
+    arriving = ctx.data.arriving.groupby(["site_id", "period"])["tonnes"].sum()
+    out = []
+    for (hub, t), tonnes in arriving.items():
+        cap = float(hubs.get(hub, np.inf))
+        if tonnes > cap + 1e-6:
+            week = ctx.sc.weeks[int(t) - 1]
+            out.append(Finding(
+                rule="hub_capacity", site=hub, week=week, amount=tonnes - cap, unit="t",
+                message=(f"Shipments already on their way (in_transit.csv) bring {fmt_t(tonnes)} t "
+                         f"to {hub} in {week}, above its capacity of {fmt_t(cap)} t/week: "
+                         f"{fmt_t(tonnes - cap)} t too many, whatever this plan does.")))
+    return out
+
+
 CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
     no_route_to_plant_or_outlet, custody_no_cleared_route, supply_exceeds_absorption,
-    blend_unmeetable, offtake_exceeds_output, ferry_slots_short)
+    blend_unmeetable, offtake_exceeds_output, ferry_slots_short, arrivals_exceed_hub_capacity)
 
 
 def run_prechecks(sc: Scenario, net: Network, data: ModelData) -> Diagnosis:

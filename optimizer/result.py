@@ -114,6 +114,7 @@ class Result:
             "build_seconds": round(self.build_seconds, 3),
             "solve_seconds": round(self.solve_seconds, 3),
             "dual_seconds": round(self.dual_seconds, 3),
+            "time_to_first_plan_s": _jsonable(self.solver.get("first_plan_seconds")),
             "weeks": [self.weeks[0], self.weeks[-1]],
             "solver": _jsonable(self.solver),
             "model_size": dict(self.model_size),

@@ -42,7 +42,12 @@ class SolverOptions:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the solver reported, before any table is made."""
+    """What the solver reported, before any table is made.
+
+    ``first_plan_seconds``: solver time until its first plan (None: none, or the
+    solver does not say). ``warm_start``: what happened to a MIP start offered
+    (None: none offered).
+    """
 
     termination: str
     has_plan: bool
@@ -51,6 +56,14 @@ class Outcome:
     seconds: float
     detail: str
     solver: str
+    first_plan_seconds: float | None = None
+    warm_start: dict | None = None
+
+
+# HiGHS says these when it tries the discrete values of a MIP start (checked by a
+# test, so that a HiGHS release that rewords them fails loudly, not silently)
+START_TRIED = "user-supplied values of discrete variables"
+START_LP_STATUS = "Model status"
 
 
 def runner_for(opts: SolverOptions, tee: bool = False) -> HighsRunner | ClassicRunner:
@@ -76,20 +89,40 @@ class HighsRunner:
         self.version = ".".join(map(str, self.solver.version()))
         self.highs_seconds = 0.0  # HiGHS's own clock, which runs on across re-solves
 
-    def solve_mip(self, m: pyo.ConcreteModel) -> Outcome:
-        """Solve the MIP; load the incumbent if there is one."""
-        start = time.perf_counter()
-        res = self._run(m, self.opts.time_limit_s)
-        term = self._termination(res)
-        if term == "infeasible_or_unbounded":  # presolve could not tell which
-            res = self._run(m, self.opts.time_limit_s, presolve="off")
+    def solve_mip(self, m: pyo.ConcreteModel,
+                  start: dict[str, dict] | None = None) -> Outcome:
+        """Solve the MIP; load the incumbent if there is one.
+
+        ``start`` offers values of discrete variables (by variable name and
+        index) as a MIP start; the outcome says whether HiGHS accepted it.
+        """
+        begin = time.perf_counter()
+        self.solver.set_instance(m)
+        highs = self.solver._solver_model  # Pyomo exposes no API for callbacks or starts
+        clock0 = self.highs_seconds
+        first: list[float] = []
+        highs.cbMipImprovingSolution.subscribe(
+            lambda e: first or first.append(float(e.data_out.running_time)))
+        offered = _offer_start(self.solver, m, start) if start else 0
+        log_lines: list[str] = []
+        try:
+            res = self._run(m, self.opts.time_limit_s, keep=log_lines)
             term = self._termination(res)
+            if term == "infeasible_or_unbounded":  # presolve could not tell which
+                res = self._run(m, self.opts.time_limit_s, presolve="off")
+                term = self._termination(res)
+        finally:
+            highs.cbMipImprovingSolution.clear()
         plan = self._has_plan(res)
         if plan:
             res.solution_loader.load_vars()
+        warm = None if not start else {"offered": True, "values": offered,
+                                       "accepted": start_accepted(log_lines)}
         return Outcome(term, plan, res.incumbent_objective, res.objective_bound,
-                       time.perf_counter() - start, res.termination_condition.name,
-                       f"highs {self.version}")
+                       time.perf_counter() - begin, res.termination_condition.name,
+                       f"highs {self.version}",
+                       first_plan_seconds=max(first[0] - clock0, 0.0) if first else None,
+                       warm_start=warm)
 
     def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
         """Duals of capacity rows from the LP with every integer fixed at its value."""
@@ -107,13 +140,14 @@ class HighsRunner:
         return {name: {k: float(duals[c]) for k, c in getattr(m, name).items()}
                 for name in DUAL_ROWS}
 
-    def _run(self, m: pyo.ConcreteModel, seconds: float, **extra: Any) -> Any:
+    def _run(self, m: pyo.ConcreteModel, seconds: float, keep: list[str] | None = None,
+             **extra: Any) -> Any:
         options = {"random_seed": self.opts.seed, "mip_rel_gap": self.opts.mip_rel_gap, **extra}
         cfg: dict[str, Any] = {
             "load_solutions": False, "raise_exception_on_nonoptimal_result": False,
             # HiGHS compares its limit with its clock since the model was loaded
             "time_limit": self.highs_seconds + seconds, "solver_options": options,
-            "tee": [_LogStream()] + ([sys.stderr] if self.tee else []),
+            "tee": [_LogStream(keep)] + ([sys.stderr] if self.tee else []),
         }
         if self.opts.threads:
             cfg["threads"] = self.opts.threads
@@ -168,10 +202,15 @@ class ClassicRunner:
             options[threads_name] = self.opts.threads
         return options
 
-    def solve_mip(self, m: pyo.ConcreteModel) -> Outcome:
-        """Solve the MIP with the classic interface."""
+    def solve_mip(self, m: pyo.ConcreteModel,
+                  start: dict[str, dict] | None = None) -> Outcome:
+        """Solve the MIP with the classic interface (a MIP start is not passed on)."""
         from pyomo.opt import SolverStatus
         from pyomo.opt import TerminationCondition as TC
+
+        if start:
+            log.warning("MIP starts are offered to HiGHS only; %s solves from scratch",
+                        self.opts.name)
 
         start = time.perf_counter()
         res = self.solver.solve(m, tee=self.tee, load_solutions=False,
@@ -189,7 +228,9 @@ class ClassicRunner:
         if bound is None or not math.isfinite(float(bound)):
             bound = obj if tc == TC.optimal else None
         return Outcome(words.get(tc, "error"), plan, obj, bound, seconds, str(tc),
-                       self.opts.name)
+                       self.opts.name,
+                       warm_start={"offered": False, "values": 0, "accepted": False}
+                       if start else None)
 
     def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
         """Duals from the fixed-integer LP, if this solver reports them."""
@@ -221,11 +262,50 @@ def fix_integers(m: pyo.ConcreteModel) -> None:
             v.fix(value)
 
 
+def _offer_start(solver: Any, m: pyo.ConcreteModel, start: dict[str, dict]) -> int:
+    """Hand HiGHS the start's values of the model's discrete variables; how many were set."""
+    import numpy as np
+
+    cols, vals = [], []
+    column = solver._pyomo_var_to_solver_var_map  # Pyomo var id -> HiGHS column
+    for name, values in start.items():
+        var = getattr(m, name)
+        for key, value in values.items():
+            if key in var and not var[key].is_continuous():
+                cols.append(column[id(var[key])])
+                vals.append(float(value))
+    if cols:
+        solver._solver_model.setSolution(len(cols), np.array(cols, dtype=np.int32),
+                                         np.array(vals, dtype=float))
+    return len(cols)
+
+
+def start_accepted(lines: list[str]) -> bool:
+    """Whether HiGHS's log says the LP of a MIP start's discrete values was solved.
+
+    HiGHS fixes the start's integers, solves the LP for the rest and reports
+    that LP's model status: ``Optimal`` means the start became a plan.
+    """
+    tried = False
+    for line in lines:
+        if START_TRIED in line:
+            tried = True
+        elif tried and line.strip().startswith(START_LP_STATUS):
+            return line.split(":", 1)[-1].strip().lower() == "optimal"
+    return False
+
+
 class _LogStream(io.TextIOBase):
     """Sends the solver's log to this module's logger at DEBUG level, line by line."""
+
+    def __init__(self, keep: list[str] | None = None):
+        super().__init__()
+        self.keep = keep
 
     def write(self, text: str) -> int:
         for line in text.splitlines():
             if line.strip():
                 log.debug("highs: %s", line)
+                if self.keep is not None:
+                    self.keep.append(line)
         return len(text)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 
 import pyomo.environ as pyo
 
 from models import build_model
-from models.sets import build_sets
+from models.sets import ModelData, build_sets
 from optimizer.diagnose import diagnose as run_diagnosis
 from optimizer.errors import InfeasibleError, NoPlanError, SolveError, UnboundedError
 from optimizer.network import build_network
@@ -22,6 +23,7 @@ from optimizer.prechecks import run_prechecks
 from optimizer.result import Result, gap_of, make_result
 from optimizer.runners import Outcome, SolverOptions, runner_for
 from optimizer.scenario import Scenario
+from optimizer.warmstart import Start
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,8 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
 
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, tee: bool = False, cuts: bool = True,
-          diagnose: bool = True) -> Result:
+          diagnose: bool = True,
+          warm_start: Callable[[ModelData], Start] | None = None) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -57,7 +60,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     carrying the elastic diagnosis (``diagnose=False`` skips it), unbounded ->
     :class:`UnboundedError`, no plan in time -> :class:`NoPlanError`.
     ``cuts=False`` leaves out the valid inequalities of ``models.cuts`` (same
-    optimum, weaker LP), to check that.
+    optimum, weaker LP), to check that. ``warm_start`` makes a MIP start from
+    the model's index sets (``optimizer.warmstart.shifted_start``); the result's
+    ``solver["warm_start"]`` says whether HiGHS accepted it.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
@@ -72,7 +77,15 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     for note in notes:
         log.warning(note)
     runner = runner_for(opts, tee)
-    outcome = runner.solve_mip(built.model)
+    mip_start = warm_start(built.data) if warm_start is not None else None
+    if mip_start is not None:
+        log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
+                 mip_start.source, mip_start.matched)
+    outcome = runner.solve_mip(built.model) if mip_start is None \
+        else runner.solve_mip(built.model, start=mip_start.values)
+    if outcome.warm_start is not None:
+        log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
+                 else "not accepted", outcome.solver)
     status = plan_status(outcome)
     if status in ("infeasible", "infeasible_or_unbounded") and diagnose:
         log.warning("no plan meets every rule; diagnosing with the elastic copy")
@@ -89,7 +102,12 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        seconds={"build": build_seconds, "solve": outcome.seconds,
                                 "duals": dual_seconds},
                        solver={"name": outcome.solver, "termination": outcome.detail,
-                               **opts.__dict__}, notes=notes)
+                               **opts.__dict__,
+                               "first_plan_seconds": outcome.first_plan_seconds,
+                               "warm_start": None if mip_start is None else {
+                                   **(outcome.warm_start or {}), "source": mip_start.source,
+                                   "matched": mip_start.matched}},
+                       notes=notes)
 
 
 def plan_status(outcome: Outcome) -> str:

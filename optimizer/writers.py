@@ -62,13 +62,21 @@ def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
     out = Path(out)
     with _staged(out) as tmp:
         (tmp / "summary.json").write_text(summary_json(result), encoding="utf-8")
-        for name, file in CSV_FILES.items():
-            table = getattr(result, name).drop(columns=["period"], errors="ignore")
-            table.to_csv(tmp / file, index=False, float_format="%.6g", lineterminator="\n")
-        binding_rules(scenario, result).to_csv(tmp / "binding.csv", index=False,
-                                               float_format="%.6g", lineterminator="\n")
-        _write_geo(result, scenario, tmp)
+        write_tables(result, scenario, tmp)
     return out
+
+
+def write_tables(result: Result, scenario: Scenario, folder: Path) -> list[Path]:
+    """The result tables as CSV, binding.csv and the GeoJSON layers; the paths written."""
+    written = []
+    for name, file in CSV_FILES.items():
+        table = getattr(result, name).drop(columns=["period"], errors="ignore")
+        table.to_csv(folder / file, index=False, float_format="%.6g", lineterminator="\n")
+        written.append(folder / file)
+    binding_rules(scenario, result).to_csv(folder / "binding.csv", index=False,
+                                           float_format="%.6g", lineterminator="\n")
+    written.append(folder / "binding.csv")
+    return written + _write_geo(result, scenario, folder)
 
 
 def failure_summary(exc: SolveError, scenario: Scenario) -> dict:
@@ -96,14 +104,15 @@ def write_failure(exc: SolveError, scenario: Scenario, out: str | Path) -> Path:
     return out
 
 
-def _write_geo(result: Result, sc: Scenario, folder: Path) -> None:
+def _write_geo(result: Result, sc: Scenario, folder: Path) -> list[Path]:
     """sites.geojson and lanes.geojson (tonnes and trips over the horizon), WGS84."""
     sites = sc.sites
     sites["storage_t"] = sites["storage_t"].where(np.isfinite(sites["storage_t"]))  # inf -> null
     sites.to_file(folder / "sites.geojson", driver="GeoJSON")
     lanes = result.lane_weeks
     if lanes.empty:
-        return
+        return [folder / "sites.geojson"]
     total = lanes.groupby(["origin", "destination", "mode"], as_index=False)[
         ["tonnes_t", "trips"]].sum()
     lines_gdf(total, sites).to_file(folder / "lanes.geojson", driver="GeoJSON")
+    return [folder / "sites.geojson", folder / "lanes.geojson"]

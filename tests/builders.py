@@ -80,3 +80,34 @@ def write_folder(folder, cfg: dict[str, Any] | None = None, **tables: str | None
             (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
     (folder / "scenario.toml").write_text(to_toml(cfg or CONFIG), encoding="utf-8")
     return folder
+
+
+# ------------------------------------------------------------------ weekly chains
+# A 3-week horizon over 6 weeks of supply, so that plan-week runs chain: 5 t of
+# ``mag`` a week at ``src``, a truck (same week, £2,000 a trip: never worth it)
+# and a slow boat (transit 1, £50 a trip) to ``plant``, which takes only 4 t/week,
+# holds 20 t and earns £300 a tonne processed. Stock at the source costs
+# £20/t/week, so each week's supply sails that week and stock piles up at the
+# plant: each run hands the next a shipment in transit and a closing stock.
+WEEKLY_CONFIG: dict[str, Any] = {**CONFIG, "name": "tiny-weekly", "weeks": 3}
+WEEKLY = {
+    "sites": """site_id,name,kind,lat,lon,landmass,cleared,storage_t,holding_gbp_per_t_week
+src,Source,source,52.0,-1.0,gb,false,,20
+plant,Plant,plant,52.0,-2.0,gb,false,20,1
+""",
+    "modes": MODES.replace("truck,road,10,0,100,", "truck,road,10,0,2000,")
+    + "boat,sea,10,0,50,0,0,true\n",
+    "supply": "site_id,feedstock_id,week,tonnes\n" + "".join(
+        f"src,mag,{w},5\n" for w in ("2026-W48", "2026-W49", "2026-W50", "2026-W51",
+                                     "2026-W52", "2026-W53")),
+    "plants": PLANTS.replace(",100,0,reo", ",4,0,reo"),
+    "lanes": LANES.replace("origin,destination,mode,distance_km",
+                           "origin,destination,mode,distance_km,transit_weeks")
+    .replace("src,plant,truck,100", "src,plant,truck,100,0") + "src,plant,boat,100,1\n",
+}
+WEEKLY_STOCK = "site_id,feedstock_id,tonnes\nsrc,mag,2\n"
+
+
+def write_weekly(folder, **tables: str | None):
+    """The weekly-chain scenario as files (see WEEKLY), with any table replaced."""
+    return write_folder(folder, WEEKLY_CONFIG, **{**WEEKLY, **tables})

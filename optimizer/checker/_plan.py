@@ -93,6 +93,8 @@ class Plan:
         self.monday = _monday(sc.config.start_week)
         self.weeks = tuple(_label(self.monday + timedelta(weeks=k)) for k in range(self.horizon))
         self.supply = self._inside(sc.table("supply"))
+        transit = sc.table("in_transit").rename(columns={"arrival_week": "week"})
+        self.in_transit = self._inside(transit)  # arrivals of shipments already on their way
         self.offtake = self._inside(sc.table("offtake"), allow_all=True)
         exp = sc.table("expansions")
         exp["first_period"] = [max(1, int(self.period_of(w))) for w in exp["available_from_week"]]
@@ -176,8 +178,9 @@ class Plan:
         return option is not None and bool(((d["id"] == option) & (d["site_id"] == site)).any())
 
     def available_t(self) -> float:
-        """Supply inside the horizon plus opening stock."""
-        return float(self.supply["tonnes"].sum() + self.sc.inventory["tonnes"].sum())
+        """Supply inside the horizon plus opening stock plus in-transit arrivals."""
+        return float(self.supply["tonnes"].sum() + self.sc.inventory["tonnes"].sum()
+                     + self.in_transit["tonnes"].sum())
 
     def _outlet_prices(self) -> tuple[dict[tuple[str, str], tuple[float, str]], pd.DataFrame]:
         """(outlet, feedstock) -> (price, row): own row beats ``*``; ``*`` = unrestricted only."""

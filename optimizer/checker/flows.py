@@ -10,7 +10,7 @@ from optimizer.checker._plan import ROUNDING as ROUND
 from optimizer.checker._plan import Plan, Violation, num
 
 KEY = ["site_id", "feedstock_id", "period"]
-IN_CATS = ("opening", "supply", "arrivals")
+IN_CATS = ("opening", "supply", "in transit", "arrivals")
 OUT_CATS = ("departures", "plant feed", "sold", "stock")
 
 
@@ -27,6 +27,7 @@ def _terms(p: Plan) -> pd.DataFrame:
     inv, sup, f, s = p.sc.inventory, p.supply, p.flows, p.stock
     add(inv, "site_id", pd.Series(1, index=inv.index), inv["tonnes"], "opening")
     add(sup, "site_id", sup["period"], sup["tonnes"], "supply")
+    add(p.in_transit, "destination", p.in_transit["period"], p.in_transit["tonnes"], "in transit")
     add(f, "destination", f["arrival"], f["tonnes_t"], "arrivals")
     add(f, "origin", f["period"], f["tonnes_t"], "departures")
     add(p.feed, "site_id", p.feed["period"], p.feed["feed_t"], "plant feed")
@@ -161,8 +162,11 @@ def check_horizon(p: Plan) -> list[Violation]:
 
 
 def hub_intake(p: Plan) -> pd.DataFrame:
-    """Tonnes arriving at each hub per week (by arrival week)."""
-    f = p.flows[p.node_kind(p.flows["destination"]) == "hub"]
+    """Tonnes arriving at each hub per week (by arrival week), in-transit arrivals included."""
+    f = p.flows[["destination", "arrival", "tonnes_t"]]
+    a = p.in_transit.rename(columns={"period": "arrival", "tonnes": "tonnes_t"})
+    f = pd.concat([f, a[["destination", "arrival", "tonnes_t"]]], ignore_index=True)
+    f = f[p.node_kind(f["destination"]) == "hub"]
     return f.groupby(["destination", "arrival"])["tonnes_t"].agg(t="sum", rows="count")
 
 

@@ -22,33 +22,51 @@ GEO_SITE_FILES = ("sites.geojson", "sites.gpkg")
 KNOWN_FILES = {s.file for s in SPECS.values()} | set(GEO_SITE_FILES) | {"scenario.toml"}
 
 
-def load_scenario(folder: str | Path) -> Scenario:
-    """Read and validate a scenario folder; raise :class:`ScenarioError` listing every problem."""
+def load_scenario(folder: str | Path, *, config: Mapping[str, Any] | None = None,
+                  files: Mapping[str, str | Path | None] | None = None) -> Scenario:
+    """Read and validate a scenario folder; raise :class:`ScenarioError` listing every problem.
+
+    ``config`` sets top-level scenario.toml keys before validation (e.g.
+    ``{"start_week": "2026-W49"}`` for a weekly run). ``files`` reads a table
+    from another file instead of the folder's (``{"inventory": "stock.csv"}``),
+    or treats it as absent (``None``); problems then name that file (its path
+    as given), with its own rows.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError([Problem(str(folder), None, None, None,
                                      "scenario folder does not exist")], where=str(folder))
+    elsewhere = dict(files or {})
+    unknown = set(elsewhere) - set(SPECS)
+    if unknown:
+        raise KeyError(f"unknown table(s): {', '.join(sorted(unknown))}")
     raw_cfg, problems = read_config(folder)
+    if raw_cfg is not None and config:
+        raw_cfg = {**raw_cfg, **config}
     raw: dict[str, pd.DataFrame | None] = {}
-    files: dict[str, str] = {}
+    names: dict[str, str] = {}
     for name, spec in SPECS.items():
-        if name == "sites":
-            frame, found, files[name] = _read_sites(folder)
+        if name == "sites" and name not in elsewhere:
+            frame, found, names[name] = _read_sites(folder)
         else:
             path = folder / spec.file
-            if not path.is_file():
-                if spec.required:
-                    problems.append(Problem(spec.file, None, None, None,
-                                            "required file is missing"))
+            if name in elsewhere:
+                path = None if elsewhere[name] is None else Path(elsewhere[name])
+                names[name] = spec.file if path is None else str(path)
+            if path is None or not path.is_file():
+                if spec.required or (path is not None and name in elsewhere):
+                    problems.append(Problem(names.get(name, spec.file), None, None, None,
+                                            "required file is missing" if spec.required
+                                            else "file does not exist"))
                 raw[name] = None
                 continue
-            frame, found = read_csv(path, spec.file)
+            frame, found = read_csv(path, names.get(name, spec.file))
         raw[name] = frame
         problems += found
     notes = [f"{p.name}: not a scenario file; ignored" for p in sorted(folder.iterdir())
              if p.is_file() and p.name not in KNOWN_FILES and not p.name.startswith(".")
              and p.suffix.lower() in {".csv", ".toml", ".geojson", ".gpkg", ".xlsx", ".json"}]
-    return _validate(raw_cfg, raw, problems, notes, source=str(folder), files=files)
+    return _validate(raw_cfg, raw, problems, notes, source=str(folder), files=names)
 
 
 def from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
@@ -94,12 +112,18 @@ def _validate(raw_cfg: dict | None, raw: dict[str, pd.DataFrame | None], problem
         notes += table_notes
     if all(raw.get(n) is not None for n in ("sites", "feedstocks", "modes")):
         found, more_notes = cross_table_problems(typed, cfg)
-        problems += found
+        problems += _renamed(found, files or {})
         notes += more_notes
     if problems or cfg is None:
         raise ScenarioError(problems, where=source)
     scenario = Scenario(cfg, typed, source=source, notes=tuple(notes))
     return _with_horizon_notes(scenario)
+
+
+def _renamed(problems: list[Problem], files: Mapping[str, str]) -> list[Problem]:
+    """Cross-table problems name the file a table was actually read from."""
+    moved = {SPECS[name].file: file for name, file in files.items() if file != SPECS[name].file}
+    return [dataclasses.replace(p, file=moved.get(p.file, p.file)) for p in problems]
 
 
 def _with_horizon_notes(sc: Scenario) -> Scenario:
@@ -108,6 +132,10 @@ def _with_horizon_notes(sc: Scenario) -> Scenario:
     outside = len(sc.table("supply")) - len(sc.supply)
     if outside:
         extra.append(f"supply.csv: {outside} row(s) outside {sc.weeks[0]}..{sc.weeks[-1]} ignored")
+    outside = len(sc.table("in_transit")) - len(sc.in_transit)
+    if outside:
+        extra.append(f"in_transit.csv: {outside} shipment(s) arriving after {sc.weeks[-1]} "
+                     "ignored")
     outside = len(sc.table("offtake")) - len(sc.offtake)
     if outside:
         extra.append(f"offtake.csv: {outside} row(s) outside the horizon ignored")

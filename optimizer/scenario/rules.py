@@ -19,10 +19,12 @@ def cross_table_problems(t: Tables, cfg: ScenarioConfig | None) -> tuple[list[Pr
     """Every cross-table rule; returns (problems, notes)."""
     problems: list[Problem] = []
     notes: list[str] = []
-    for rule in (_feedstock_rules, _supply_rules, _inventory_rules, _plant_rules, _lane_rules,
-                 _hub_rules, _spec_rules, _expansion_rules, _outlet_rules, _offtake_rules):
+    for rule in (_feedstock_rules, _supply_rules, _inventory_rules, _in_transit_rules,
+                 _plant_rules, _lane_rules, _hub_rules, _spec_rules, _expansion_rules,
+                 _outlet_rules, _offtake_rules):
         problems += rule(t)
     if cfg is not None:
+        problems += _arrived_before_start(t, cfg)
         notes += _sector_notes(t, cfg)
     notes += _hub_notes(t)
     return problems, notes
@@ -72,15 +74,15 @@ def _restricted(t: Tables) -> set[str]:
     return set(f.loc[f["restricted"].fillna(False).astype(bool), "feedstock_id"].dropna())
 
 
-def _custody(file: str, df: pd.DataFrame, t: Tables) -> list[Problem]:
-    """Restricted feedstock may only be held at cleared sites."""
+def _custody(file: str, df: pd.DataFrame, t: Tables, col: str = "site_id") -> list[Problem]:
+    """Restricted feedstock may only be held at (or sent to) cleared sites."""
     cleared = _sites(t)["cleared"].fillna(False).astype(bool).to_dict()
     restricted = _restricted(t)
     out = []
     for row, r in df.iterrows():
-        if r["feedstock_id"] in restricted and r["site_id"] in cleared \
-                and not cleared[r["site_id"]]:
-            out.append(Problem(file, int(row), "site_id", str(r["site_id"]),
+        if r["feedstock_id"] in restricted and r[col] in cleared \
+                and not cleared[r[col]]:
+            out.append(Problem(file, int(row), col, str(r[col]),
                                f"restricted feedstock {r['feedstock_id']} at a site that is not "
                                "cleared (chain of custody)"))
     return out
@@ -118,6 +120,36 @@ def _inventory_rules(t: Tables) -> list[Problem]:
             + _ref("inventory.csv", inv, "feedstock_id", set(t["feedstocks"]["feedstock_id"]),
                    "feedstock (not in feedstocks.csv)")
             + _custody("inventory.csv", inv, t))
+
+
+def _in_transit_rules(t: Tables) -> list[Problem]:
+    """Shipments on their way: known lane ends and mode, a receiving site, custody kept.
+
+    They arrive at a site that receives by lane (never a source) and keeps stock
+    (not an outlet: a shipment to a buyer is already sold).
+    """
+    f, kinds = "in_transit.csv", _kind_of(t)
+    df = t["in_transit"]
+    return (_site_kind(f, df, "origin", kinds, ("source", "hub", "port", "plant"))
+            + _site_kind(f, df, "destination", kinds, ("hub", "port", "plant"))
+            + _ref(f, df, "mode", set(t["modes"]["mode"].dropna()), "mode (not in modes.csv)")
+            + _ref(f, df, "feedstock_id", set(t["feedstocks"]["feedstock_id"]),
+                   "feedstock (not in feedstocks.csv)")
+            + _custody(f, df, t, col="destination"))
+
+
+def _arrived_before_start(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
+    """An in-transit shipment due before the horizon has arrived: it belongs in the stock."""
+    from optimizer.weeks import period_of
+
+    out = []
+    for row, w in t["in_transit"]["arrival_week"].items():
+        if _is_set(w) and period_of(w, cfg.start_week) < 1:
+            out.append(Problem("in_transit.csv", int(row), "arrival_week", str(w),
+                               f"arrives before the horizon starts ({cfg.start_week}): it is "
+                               "stock by now; count it in the opening stock (inventory.csv or "
+                               "the stock-take) instead"))
+    return out
 
 
 def _plant_rules(t: Tables) -> list[Problem]:

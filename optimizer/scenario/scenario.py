@@ -98,6 +98,24 @@ class Scenario:
         return self.table("inventory")
 
     @property
+    def in_transit(self) -> pd.DataFrame:
+        """Shipments already on their way that arrive inside the horizon, with ``period``."""
+        df = self.table("in_transit")
+        df["period"] = [self.period(w) for w in df["arrival_week"]]
+        return df[df["period"] <= self.horizon].reset_index(drop=True)
+
+    @property
+    def inflows(self) -> pd.DataFrame:
+        """Tonnes that appear at a site in a week from outside the plan.
+
+        Supply at sources and in-transit arrivals at their destination:
+        ``site_id, feedstock_id, period, tonnes`` (opening stock is separate).
+        """
+        arriving = self.in_transit.rename(columns={"destination": "site_id"})
+        cols = ["site_id", "feedstock_id", "period", "tonnes"]
+        return pd.concat([self.supply[cols], arriving[cols]], ignore_index=True)
+
+    @property
     def plants(self) -> pd.DataFrame:
         """Processing plants."""
         return self.table("plants")
@@ -172,4 +190,5 @@ class Scenario:
             "supply_weeks": (f"{supply['week'].min()} .. {supply['week'].max()}"
                              if len(supply) else "none"),
             "opening_stock_t": round(float(self._tables["inventory"]["tonnes"].sum()), 3),
+            "in_transit_t": round(float(self.in_transit["tonnes"].sum()), 3),
         }

@@ -207,6 +207,11 @@ EXPANSIONS = TableSpec("expansions", "expansions.csv", False, (
     Col("available_from_week", "week"),
 ), unique=(("site_id", "option"),))
 
+IN_TRANSIT = TableSpec("in_transit", "in_transit.csv", False, (
+    Col("origin"), Col("destination"), Col("mode"), Col("feedstock_id"),
+    Col("arrival_week", "week"), Col("tonnes", "float", checks=_NONNEG),
+), unique=(("origin", "destination", "mode", "feedstock_id", "arrival_week"),))
+
 OUTLETS = TableSpec("outlets", "outlets.csv", False, (
     Col("site_id"), Col("feedstock_id"),
     Col("price_gbp_per_t", "float", checks=(_not_huge(),)),
@@ -219,7 +224,7 @@ OFFTAKE = TableSpec("offtake", "offtake.csv", False, (
 ), unique=(("product", "week"),))
 
 SPECS: dict[str, TableSpec] = {t.name: t for t in (
-    SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, PLANTS, LANES, HUBS, PLANT_SPECS,
+    SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, IN_TRANSIT, PLANTS, LANES, HUBS, PLANT_SPECS,
     EXPANSIONS, OUTLETS, OFFTAKE)}
 
 
