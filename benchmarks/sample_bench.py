@@ -13,7 +13,7 @@ import time
 
 from optimizer import load_scenario
 from optimizer.paths import sample_scenario
-from optimizer.solve import solve
+from optimizer.solving import solve
 
 
 def main() -> None:

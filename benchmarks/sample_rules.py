@@ -16,7 +16,7 @@ import math
 from optimizer import load_scenario
 from optimizer.bottlenecks import binding_rules
 from optimizer.paths import sample_scenario
-from optimizer.solve import solve
+from optimizer.solving import solve
 
 
 def relaxations(sc):

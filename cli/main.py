@@ -111,16 +111,23 @@ def _scenario_arg(scenario: str | None) -> Path:
               help="Relative MIP gap to stop at (default: scenario.toml).")
 @click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = default).")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout, nothing else.")
+@click.option("--override", "overrides", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file of what-if overrides (repeatable; applied in order).")
 @common_options
 def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
-          gap: float | None, threads: int | None, as_json: bool) -> None:
+          gap: float | None, threads: int | None, as_json: bool,
+          overrides: tuple[Path, ...]) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from optimizer.errors import SolveError
     from optimizer.scenario import load_scenario
-    from optimizer.solve import solve as run
+    from optimizer.solving import solve as run
     from optimizer.writers import failure_summary, summary_json, write_failure, write_outputs
 
     sc = load_scenario(_scenario_arg(scenario))
+    for path in overrides:
+        sc = sc.with_overrides(path)
+        log.info("applied overrides from %s", path)
     try:
         result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
     except SolveError as exc:

@@ -79,6 +79,9 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     if mv:
         lines.append("Marginal value of plant capacity (GBP per extra t/week, all weeks): "
                      + ", ".join(f"{p} {_gbp(v)}" for p, v in mv.items()))
+    if r.overrides:
+        lines += ["", "What-if overrides (in order)",
+                  *(f"  - {o['override']}  ({o['source']})" for o in r.overrides)]
     if r.notes:
         lines += ["", "Notes", *(f"  - {n}" for n in r.notes)]
     return "\n".join(lines)

@@ -22,7 +22,8 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
                                                   0 <= n <= trips_max (see sets)
     y         contracted arc                      lane contracted (binary)
     z         hub with fixed cost                 hub opened (binary)
-    w         expansion option                    built (binary)
+    w         expansion option                    built (binary; fixed 1 / 0 by
+                                                  expansions.csv decision build / never)
     s         (node, feedstock, week)             end-of-week stock, t
     q         (plant, feedstock, week)            t fed into the plant
     u         (plant, week) with min run          plant runs (binary)
@@ -48,7 +49,9 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
         bounds=lambda _m, a, t: (0, most[a, t]))
     m.y = pyo.Var(m.Y, within=pyo.Binary)
     m.z = pyo.Var(m.Z, within=pyo.Binary)
-    m.w = pyo.Var(m.W, within=pyo.Binary)
+    forced = dict(zip(d.w["key"], d.w["decision"], strict=True))
+    m.w = pyo.Var(m.W, within=pyo.Binary, bounds=lambda _m, k: (
+        1 if forced[k] == "build" else 0, 0 if forced[k] == "never" else 1))
     m.s = pyo.Var(m.S, within=pyo.NonNegativeReals)
     m.q = pyo.Var(m.Q, within=pyo.NonNegativeReals)
     m.u = pyo.Var(m.U, within=pyo.Binary)

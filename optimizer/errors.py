@@ -34,7 +34,8 @@ class Problem:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            parts.append(("key " if self.file.endswith(".toml") else "column ") + self.column)
+            keyed = self.file.endswith(".toml") or self.file == "overrides"
+            parts.append(("key " if keyed else "column ") + self.column)
         shown = "" if self.value is None else f" = {self.value!r}"
         return ", ".join(parts) + f"{shown}: {self.rule}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -31,7 +32,7 @@ class Result:
     bound_gbp: float
     gap: float
     cost_lines_gbp: Mapping[str, float]
-    kpis: Mapping[str, Any]
+    kpi_values: Mapping[str, Any]
     _tables: Mapping[str, pd.DataFrame] = field(repr=False)
     build_seconds: float
     solve_seconds: float
@@ -40,9 +41,11 @@ class Result:
     model_size: Mapping[str, int]
     weeks: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    source: Scenario | None = field(default=None, repr=False)
+    """The scenario this plan is for (frozen); ``write`` needs its sites and rules."""
 
     def __post_init__(self) -> None:
-        for name in ("cost_lines_gbp", "kpis", "solver", "model_size"):
+        for name in ("cost_lines_gbp", "kpi_values", "solver", "model_size"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "_tables", MappingProxyType(
             {k: v.copy() for k, v in self._tables.items()}))
@@ -50,6 +53,29 @@ class Result:
     def table(self, name: str) -> pd.DataFrame:
         """A copy of one result table (see docs/results.md)."""
         return self._tables[name].copy()
+
+    @property
+    def kpis(self) -> pd.Series:
+        """The KPIs of MODEL.md by name (a copy; some values are dicts by sector or week)."""
+        return pd.Series(dict(self.kpi_values), name="kpi", dtype=object)
+
+    @property
+    def cost_lines(self) -> pd.Series:
+        """The objective's lines, GBP (they add up to ``objective_gbp``)."""
+        return pd.Series(dict(self.cost_lines_gbp), name="cost_gbp", dtype=float)
+
+    @property
+    def overrides(self) -> tuple[Mapping[str, str], ...]:
+        """What-if overrides of the scenario this plan is for."""
+        return () if self.source is None else tuple(self.source.overrides)
+
+    def write(self, out: str | Path) -> Path:
+        """Write summary.json, the tables as CSV and the GeoJSON layers to ``out``."""
+        from optimizer.writers import write_outputs
+
+        if self.source is None:
+            raise ValueError("this Result does not know its scenario; use writers.write_outputs")
+        return write_outputs(self, self.source, out)
 
     @property
     def tables(self) -> Mapping[str, pd.DataFrame]:
@@ -110,7 +136,7 @@ class Result:
             "bound_gbp": round(self.bound_gbp, 2),
             "gap": round(self.gap, 6),
             "cost_lines_gbp": {k: round(v, 2) for k, v in self.cost_lines_gbp.items()},
-            "kpis": _jsonable(self.kpis),
+            "kpis": _jsonable(self.kpi_values),
             "build_seconds": round(self.build_seconds, 3),
             "solve_seconds": round(self.solve_seconds, 3),
             "dual_seconds": round(self.dual_seconds, 3),
@@ -119,6 +145,7 @@ class Result:
             "solver": _jsonable(self.solver),
             "model_size": dict(self.model_size),
             "notes": list(self.notes),
+            "overrides": [dict(o) for o in self.overrides],
         }
 
 
@@ -151,7 +178,7 @@ def make_result(sc: Scenario, built: BuiltModel, values: dict[str, dict],
     return Result(
         scenario=sc.name, status=status, objective_gbp=obj, bound_gbp=bnd,
         gap=gap_of(obj, bnd), cost_lines_gbp=lines,
-        kpis=kpis(sc, built.data, tables, sum(lines.values())), _tables=tables,
+        kpi_values=kpis(sc, built.data, tables, sum(lines.values())), _tables=tables,
         build_seconds=seconds["build"], solve_seconds=seconds["solve"],
         dual_seconds=seconds["duals"], solver=solver, model_size=built.size,
-        weeks=built.data.weeks, notes=(*sc.notes, *notes))
+        weeks=built.data.weeks, notes=(*sc.notes, *notes), source=sc)

@@ -89,7 +89,8 @@ def failure_summary(exc: SolveError, scenario: Scenario) -> dict:
             "diagnosis": None if diagnosis is None else {
                 "file": "diagnosis.json", "method": diagnosis.method,
                 "findings": len(diagnosis.findings)},
-            "notes": list(scenario.notes)}
+            "notes": list(scenario.notes),
+            "overrides": [dict(o) for o in scenario.overrides]}
 
 
 def write_failure(exc: SolveError, scenario: Scenario, out: str | Path) -> Path:

@@ -16,7 +16,7 @@ SAMPLE = ROOT / "data" / "uk-2026"
 def solve_checked(sc: Scenario, **kwargs) -> Result:
     """Solve and assert the plan passes the independent pandas checker."""
     from optimizer.checker import check_plan
-    from optimizer.solve import solve
+    from optimizer.solving import solve
 
     result = solve(sc, **kwargs)
     violations = check_plan(sc, result)

@@ -35,6 +35,15 @@ def check_plant_capacity(p: Plan) -> list[Violation]:
             out.append(Violation("plant_capacity", where,
                                  f"plants table says feed {num(r.feed_t)} t, plant_feed sums "
                                  f"to {num(fed)} t"))
+    for r in p.expansions.itertuples(index=False):  # expansions.csv decision build / never
+        forced = str(getattr(r, "decision", "choose") or "choose")
+        if forced == "choose" or r.first_period > p.horizon:
+            continue
+        built = p.chosen("expansion", f"{r.site_id}/{r.option}", r.site_id, r.option)
+        if built != (forced == "build"):
+            out.append(Violation("plant_capacity", f"{r.site_id}/{r.option}",
+                                 f"expansions.csv says {forced}, the plan "
+                                 f"{'builds' if built else 'does not build'} it"))
     return out
 
 

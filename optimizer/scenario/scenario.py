@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -28,6 +30,15 @@ class Scenario:
     _tables: Mapping[str, pd.DataFrame] = field(repr=False)
     source: str = "<memory>"
     notes: tuple[str, ...] = ()
+    overrides: tuple[Mapping[str, str], ...] = ()
+    """What-if overrides applied to the loaded scenario, in order (see ``with_overrides``)."""
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario folder (``load_scenario``)."""
+        from optimizer.scenario.load import load_scenario
+
+        return load_scenario(path)
 
     def __post_init__(self) -> None:
         frozen = {k: v.reset_index(drop=True) for k, v in self._tables.items()}
@@ -174,6 +185,27 @@ class Scenario:
             raise KeyError(f"unknown table(s): {', '.join(sorted(unknown))}")
         merged.update(tables)
         return from_tables(cfg.model_dump(), merged, source=self.source)
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str] | str | Path
+                       ) -> Scenario:
+        """A new validated scenario with what-if overrides applied (this one is unchanged).
+
+        ``overrides`` is a dict ``{key [op]: value}``, a list of ``"key op value"``
+        lines, or the path of a TOML override file; the key syntax is in
+        :mod:`optimizer.scenario.overrides`:
+
+        >>> ban = sc.with_overrides({"outlets.max_t_per_week[*]": 0})
+        >>> windy = sc.with_overrides(["supply.tonnes[sector=wind] *= 2"])
+        """
+        from optimizer.scenario import overrides as ov
+
+        if isinstance(overrides, str | Path) and not isinstance(overrides, Mapping):
+            parsed = ov.read_file(overrides)
+        else:
+            parsed = ov.parse(overrides)
+        new = ov.apply(self, parsed)
+        return dataclasses.replace(new, overrides=(*self.overrides,
+                                                   *(o.as_dict() for o in parsed)))
 
     def describe(self) -> dict[str, Any]:
         """Short description for ``feedstock validate``."""

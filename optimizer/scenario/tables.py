@@ -38,6 +38,7 @@ TOO_BIG = "must be <= 1e9: larger numbers make the solver's arithmetic meaningle
 SITE_KINDS = ("source", "hub", "port", "plant", "outlet")
 MODE_KINDS = ("road", "sea", "rail")
 PROCESSES = ("long_loop", "short_loop")
+DECISIONS = ("choose", "build", "never")  # expansions.csv decision: the solver's, or fixed
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ EXPANSIONS = TableSpec("expansions", "expansions.csv", False, (
     Col("extra_capacity_t_per_week", "float", checks=_NONNEG),
     Col("fixed_cost_gbp", "float", checks=_NONNEG),
     Col("available_from_week", "week"),
+    Col("decision", required=False, blank_ok=True, default="choose",
+        checks=(_one_of(DECISIONS),)),
 ), unique=(("site_id", "option"),))
 
 IN_TRANSIT = TableSpec("in_transit", "in_transit.csv", False, (

@@ -140,7 +140,7 @@ def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "ru
 
 def _solver_options(sc: Scenario, opts: WeekOptions) -> dict[str, Any]:
     """What the solver was asked to do (also for a run that made no plan)."""
-    from optimizer.solve import solver_options
+    from optimizer.solving import solver_options
 
     return dict(solver_options(sc, time_limit=opts.time_limit, gap=opts.gap,
                                threads=opts.threads).__dict__)
@@ -209,7 +209,7 @@ def _load(scenario_dir: Path, week: str, stock: Path | None, prev: handoff.Previ
 
 def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None,
            opts: WeekOptions) -> WeekRun:
-    from optimizer.solve import solve
+    from optimizer.solving import solve
     from optimizer.writers import failure_summary
 
     start = None

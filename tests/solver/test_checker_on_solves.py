@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from optimizer.checker import check_plan
-from optimizer.solve import solve
+from optimizer.solving import solve
 from tests.builders import build, config
 from tests.unit.test_checker import SETTINGS, TABLES, scenario
 

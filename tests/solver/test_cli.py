@@ -127,7 +127,9 @@ def test_unexpected_error_exits_1_without_traceback(runner, tiny, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("optimizer.solve.solve", boom)
+    import sys
+
+    monkeypatch.setattr(sys.modules["optimizer.solving"], "solve", boom)
     res = runner.invoke(main, ["solve", str(tiny)])
     assert res.exit_code == 1
     assert "disk on fire" in res.stderr and "--debug" in res.stderr

@@ -19,7 +19,7 @@ from optimizer.diagnose import diagnose
 from optimizer.errors import InfeasibleError
 from optimizer.network import build_network
 from optimizer.prechecks import run_prechecks
-from optimizer.solve import solve, solver_options
+from optimizer.solving import solve, solver_options
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 
 NO_STORE = SITES.replace(",false,,0", ",false,0,0")

@@ -31,7 +31,7 @@ from optimizer.orlib import (
 )
 from optimizer.result import Result
 from optimizer.scenario import Scenario
-from optimizer.solve import solve
+from optimizer.solving import solve
 
 ORLIB = Path(os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[1] / "data" / "orlib"))
 README = ORLIB / "README.md"

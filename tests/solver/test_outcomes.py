@@ -16,7 +16,7 @@ from optimizer.errors import (
 )
 from optimizer.orlib import read_cap, to_scenario
 from optimizer.runners import HighsRunner, Outcome, SolverOptions
-from optimizer.solve import _raise_if_no_plan, plan_status, solve
+from optimizer.solving import _raise_if_no_plan, plan_status, solve
 from tests.builders import PLANTS, build, config
 from tests.conftest import ROOT
 

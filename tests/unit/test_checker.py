@@ -155,7 +155,7 @@ def make_result(sc, tables: dict[str, pd.DataFrame], lines: dict[str, float],
                 objective: float | None = None) -> Result:
     return Result(scenario=sc.name, status="optimal",
                   objective_gbp=sum(lines.values()) if objective is None else objective,
-                  bound_gbp=sum(lines.values()), gap=0.0, cost_lines_gbp=lines, kpis={},
+                  bound_gbp=sum(lines.values()), gap=0.0, cost_lines_gbp=lines, kpi_values={},
                   _tables=tables, build_seconds=0.0, solve_seconds=0.0, dual_seconds=0.0,
                   solver={},
                   model_size={}, weeks=sc.weeks)

@@ -1,0 +1,311 @@
+r"""What-if overrides: one key syntax for scenario.toml values and table cells.
+
+An override is ``KEY OP VALUE``:
+
+* ``policy.leakage_penalty_gbp_per_t = 3000`` -- a scenario.toml key (dotted);
+* ``plants.capacity_t_per_week[ionic_belfast] = 40`` -- cells of a table column,
+  rows picked by their id (``site_id``, ``feedstock_id``, ``mode``, a lane's
+  ``origin>destination>mode``, an expansion's ``site_id/option``, an offtake's
+  ``product``);
+* ``supply.tonnes[sector=wind] *= 1.5`` -- rows picked by column values
+  (``col=value``, comma-separated for several; a column of the table, or of
+  feedstocks.csv / sites.csv through the row's ``feedstock_id`` / ``site_id``);
+* ``outlets.price_gbp_per_t[*] = 0`` -- every row.
+
+``OP`` is ``=``, ``*=``, ``+=`` or ``-=`` (the last three on numbers). In Python
+the operator ends the key (``{"supply.tonnes[sector=wind] *=": 1.5}``; plain
+``=`` may be left out); in a TOML override file the same keys are quoted
+(``"supply.tonnes[sector=wind] *=" = 1.5``) and scenario.toml keys may also be
+written as tables (``[policy]`` then ``leakage_penalty_gbp_per_t = 3000``).
+Overrides apply in order; the result is validated like any scenario, and an
+unknown key, table, column or id, or a selector that matches no row, is a
+:class:`~optimizer.errors.ScenarioError` naming the override.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from optimizer.errors import Problem, ScenarioError
+from optimizer.scenario.tables import SPECS
+
+if TYPE_CHECKING:
+    from optimizer.scenario.scenario import Scenario
+
+OPS = ("*=", "+=", "-=", "=")
+_KEY = re.compile(r"^\s*(?P<path>[A-Za-z_][\w.]*)\s*(?:\[(?P<sel>[^\]]*)\])?\s*"
+                  r"(?P<op>\*=|\+=|-=|=)?\s*$")
+_LINE = re.compile(r"^(?P<key>[^=*+-]*(?:\[[^\]]*\])?)\s*(?P<op>\*=|\+=|-=|=)\s*(?P<value>.+)$")
+
+# how a bare selector names a row: the table's id, joined from columns
+ROW_ID = {
+    "sites": ("site_id",), "modes": ("mode",), "feedstocks": ("feedstock_id",),
+    "plants": ("site_id",), "hubs": ("site_id",), "plant_specs": ("site_id",),
+    "supply": ("site_id",), "inventory": ("site_id",), "outlets": ("site_id",),
+    "expansions": ("site_id", "option"), "lanes": ("origin", "destination", "mode"),
+    "in_transit": ("origin", "destination", "mode"), "offtake": ("product",),
+}
+_ID_SEP = {"expansions": "/", "lanes": ">", "in_transit": ">"}
+
+
+@dataclass(frozen=True)
+class Override:
+    """One parsed override: where (config key, or table + column + selector), how, what."""
+
+    text: str  # as written, for messages and summary.json
+    where: str  # the key without operator and value (key[selector])
+    op: str
+    value: Any
+    key: str | None = None  # a scenario.toml key
+    table: str | None = None
+    column: str | None = None
+    selector: str | None = None
+    source: str = "overrides"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For summary.json: what was changed, as written, and where it came from."""
+        return {"override": self.text, "source": self.source}
+
+
+def parse(overrides: Mapping[str, Any] | Iterable[str], source: str = "overrides"
+          ) -> list[Override]:
+    """Overrides from a dict (``{key [op]: value}``) or strings (``"key op value"``)."""
+    items: list[tuple[str, Any]] = []
+    if isinstance(overrides, Mapping):
+        items = list(overrides.items())
+    else:
+        for line in overrides:
+            m = _LINE.match(str(line).strip())
+            if m is None:
+                raise ScenarioError([Problem(source, None, None, str(line),
+                                             "not an override: write KEY = VALUE (or *=, +=, -=)")],
+                                    where=source)
+            items.append((f"{m['key'].strip()} {m['op']}", _literal(m["value"].strip())))
+    out, problems = [], []
+    for raw, value in items:
+        try:
+            out.append(_one(str(raw), value, source))
+        except ValueError as exc:
+            where = str(raw).strip().rstrip("*+-=").strip()
+            problems.append(Problem(source, None, where, _show(value), str(exc)))
+    if problems:
+        raise ScenarioError(problems, where=source)
+    return out
+
+
+def read_file(path: str | Path) -> list[Override]:
+    """Overrides from a TOML file (quoted keys for table cells; tables for config keys)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), None, None, None, "file does not exist")],
+                            where=str(path)) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError([Problem(str(path), None, None, None,
+                                     f"not readable as TOML: {exc}")], where=str(path)) from None
+    return parse(_flatten(data), source=str(path))
+
+
+def apply(sc: Scenario, overrides: list[Override]) -> Scenario:
+    """A new validated scenario with the overrides applied in order (``sc`` is unchanged)."""
+    config: dict[str, Any] = {}
+    current = sc.config.model_dump()
+    tables = {name: sc.table(name) for name in SPECS}
+    problems = []
+    for o in overrides:
+        try:
+            if o.key is not None:
+                old = _config_value(current, o.key)
+                new = _combine(old, o.op, o.value)
+                config[o.key] = new
+                _set_config(current, o.key, new)
+            else:
+                tables[o.table] = _apply_cells(tables, o)
+        except ValueError as exc:
+            problems.append(Problem(o.source, None, o.where, _show(o.value), str(exc)))
+    if config:
+        from optimizer.scenario.config import validate_config
+
+        _, found = validate_config(current)
+        problems += [_blame(p, overrides) for p in found]
+    if problems:
+        raise ScenarioError(problems, where="overrides")
+    changed = {n: t for n, t in tables.items() if any(o.table == n for o in overrides)}
+    try:
+        return sc.replace(config, **changed)
+    except ScenarioError as exc:  # a value the data rules refuse, found in its table
+        raise ScenarioError(exc.problems, where=f"{sc.source} with overrides "
+                            f"({'; '.join(o.text for o in overrides)})") from None
+
+
+# ------------------------------------------------------------------ parsing
+
+def _one(raw: str, value: Any, source: str) -> Override:
+    m = _KEY.match(raw)
+    if m is None:
+        raise ValueError("not an override key: write section.key, or table.column[selector]")
+    path, sel, op = m["path"], m["sel"], m["op"] or "="
+    where = f"{path}{'' if sel is None else f'[{sel}]'}"
+    text = f"{where} {op} {_show(value)}"
+    if op != "=" and not _is_number(value):
+        raise ValueError(f"{op} needs a number")
+    head, _, rest = path.partition(".")
+    if head in SPECS:
+        column = rest
+        spec = SPECS[head]
+        if not column or "." in column:
+            raise ValueError(f"write {head}.COLUMN[selector] (columns: {', '.join(spec.names)})")
+        return Override(text, where, op, value, table=head, column=column,
+                        selector="*" if sel is None else sel.strip(), source=source)
+    if sel is not None:
+        raise ValueError(f"unknown table {head!r} (tables: {', '.join(SPECS)})")
+    return Override(text, where, op, value, key=path, source=source)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, key))
+        else:
+            out[key] = v
+    return out
+
+
+def _literal(text: str) -> Any:
+    """A value written in an override line: TOML literal, else the text itself."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _show(v: Any) -> str:
+    return "true" if v is True else "false" if v is False else str(v)
+
+
+# ------------------------------------------------------------------ scenario.toml keys
+
+def _blame(p: Problem, overrides: list[Override]) -> Problem:
+    """A scenario.toml problem, named after the override that caused it (if one did)."""
+    for o in overrides:
+        if o.key is not None and p.column and (o.key == p.column
+                                               or o.key.startswith(p.column + ".")):
+            return Problem(o.source, None, o.key, _show(o.value), p.rule)
+    return p
+
+
+def _config_value(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None  # validation names unknown keys, with a "did you mean"
+        node = node[part]
+    return node
+
+
+def _set_config(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    node = data
+    for p in parents:
+        node = node.setdefault(p, {})
+    node[leaf] = value
+
+
+def _combine(old: Any, op: str, value: Any) -> Any:
+    if op == "=":
+        return value
+    if not _is_number(old):
+        raise ValueError(f"{op} needs a number to change, and the current value is {old!r}")
+    if op == "*=":
+        return old * value
+    return old + value if op == "+=" else old - value
+
+
+# ------------------------------------------------------------------ table cells
+
+def _apply_cells(tables: dict[str, pd.DataFrame], o: Override) -> pd.DataFrame:
+    """The table with the override's cells changed (validated later, with the rest)."""
+    df = tables[o.table].copy()
+    if o.column not in df.columns:
+        raise ValueError(f"{o.table} has no column {o.column!r} "
+                         f"(columns: {', '.join(map(str, df.columns))})")
+    rows = _select(tables, o.table, df, o.selector)
+    col = df[o.column]
+    if o.op == "=":
+        new: Any = o.value
+    elif not pd.api.types.is_numeric_dtype(col):
+        raise ValueError(f"{o.op} needs a numeric column; {o.table}.{o.column} is text")
+    else:
+        old = col[rows].astype(float)
+        new = old * o.value if o.op == "*=" else old + o.value if o.op == "+=" else \
+            old - o.value
+    # every cell is parsed and checked again from its text (from_tables), so the
+    # column's dtype here does not matter and a bad value is reported, not coerced
+    df[o.column] = col.astype(object)
+    df.loc[rows, o.column] = new
+    return df
+
+
+def _select(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame,
+            selector: str | None) -> pd.Series:
+    """Rows a selector picks: ``*``, an id, or ``col=value[,col=value]``; never none."""
+    if selector in (None, "", "*"):
+        if df.empty:
+            raise ValueError(f"{name} has no rows")
+        return pd.Series(True, index=df.index)
+    if "=" not in selector:
+        cols = ROW_ID[name]
+        ids = df[list(cols)].astype(str).agg(_ID_SEP.get(name, "/").join, axis=1)
+        rows = ids == selector.strip()
+        if not rows.any():
+            shown = ", ".join(sorted(set(ids))[:12])
+            raise ValueError(f"no {name} row with id {selector.strip()!r} "
+                             f"({'/'.join(cols)}; known: {shown})")
+        return rows
+    rows = pd.Series(True, index=df.index)
+    for cond in selector.split(","):
+        col, _, want = (s.strip() for s in cond.partition("="))
+        rows &= _matches(tables, name, df, col, want)
+    if not rows.any():
+        raise ValueError(f"[{selector}] matches no row of {name}")
+    return rows
+
+
+def _matches(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame, col: str,
+             want: str) -> pd.Series:
+    values = _column(tables, name, df, col)
+    if pd.api.types.is_numeric_dtype(values):
+        try:
+            return values.astype(float) == float(want)
+        except ValueError:
+            raise ValueError(f"{col} is a number; {want!r} is not") from None
+    return values.astype(str).str.lower() == want.lower()
+
+
+def _column(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame, col: str) -> pd.Series:
+    """A column of the table, or of feedstocks / sites joined on the row's id."""
+    if col in df.columns:
+        return df[col]
+    for key, other in (("feedstock_id", "feedstocks"), ("site_id", "sites")):
+        ref = tables[other]
+        if key in df.columns and col in ref.columns:
+            return df[key].map(ref.set_index(key)[col])
+    known = list(df.columns)
+    for key, other in (("feedstock_id", "feedstocks"), ("site_id", "sites")):
+        if key in df.columns:
+            known += [c for c in tables[other].columns if c not in known]
+    raise ValueError(f"no column {col!r} to select {name} rows by (columns: {', '.join(known)})")
