@@ -182,6 +182,101 @@ def validate(scenario: str | None, as_json: bool) -> None:
         raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
 
 
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--param", "params", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="An override key and the values to try (repeatable: every combination).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (HiGHS's MIP search uses one core each).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Run the variants on this Dask scheduler instead (pip install feedstock[dask]).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Write sweep.csv and one folder per variant here.")
+@click.option("--override", "overrides", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML overrides applied to the base first (repeatable).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver time limit per variant, s (default: scenario.toml).")
+@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+              help="Relative MIP gap to stop at (default: scenario.toml).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only.")
+@common_options
+def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler: str | None,
+          out_dir: Path, overrides: tuple[Path, ...], time_limit: float | None,
+          gap: float | None, quiet: bool) -> None:
+    """Solve every combination of --param values and write OUT/sweep.csv (one row each)."""
+    from optimizer.scenario import load_scenario
+    from optimizer.studies import SweepOptions, grid_from_params
+    from optimizer.studies import sweep as run_sweep
+
+    try:
+        grid = grid_from_params(params)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--param") from None
+    base = load_scenario(_scenario_arg(scenario))
+    for path in overrides:
+        base = base.with_overrides(path)
+    opts = SweepOptions(time_limit=time_limit, gap=gap)
+    progress = False if quiet else None
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise click.UsageError("--scheduler needs Dask: pip install 'feedstock[dask]'"
+                                   ) from None
+        with Client(scheduler) as client:
+            table = run_sweep(base, grid, client=client, options=opts, out=out_dir,
+                              progress=progress)
+    else:
+        table = run_sweep(base, grid, workers=workers, options=opts, out=out_dir,
+                          progress=progress)
+    if not quiet:
+        shown = [*grid, "status", "objective_gbp", "gap", "leaked_t", "processed_uk_t"]
+        click.echo(table[[c for c in shown if c in table.columns]].to_string())
+        click.echo(f"\nWrote {out_dir}/sweep.csv and {len(table)} variant folders (v001/ ...)")
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--points", type=click.IntRange(min=2), default=8, show_default=True,
+              help="Epsilons on an even grid from the least leakage to the cheapest plan's.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Write frontier.csv, points.csv, frontier.png and points/ here.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for the epsilon points.")
+@click.option("--override", "overrides", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML overrides applied to the base first (repeatable).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver time limit per point, s (default: scenario.toml).")
+@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+              help="Relative MIP gap to stop at (default: scenario.toml).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only.")
+@common_options
+def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
+           overrides: tuple[Path, ...], time_limit: float | None, gap: float | None,
+           quiet: bool) -> None:
+    """The cost-leakage frontier (epsilon-constraint): frontier.csv and frontier.png in OUT."""
+    from optimizer.scenario import load_scenario
+    from optimizer.studies import SweepOptions
+    from optimizer.studies import pareto as run_pareto
+
+    base = load_scenario(_scenario_arg(scenario))
+    for path in overrides:
+        base = base.with_overrides(path)
+    frontier = run_pareto(base, points, workers=workers, out=out_dir,
+                          options=SweepOptions(time_limit=time_limit, gap=gap),
+                          progress=False if quiet else None)
+    frontier.write(out_dir, title=f"{base.name}: cost vs leakage ({base.weeks[0]} .. "
+                                  f"{base.weeks[-1]})")
+    if not quiet:
+        cols = ["epsilon_t", "leaked_t", "cost_gbp", "status", "gap", "label"]
+        click.echo(frontier.table[cols].to_string())
+        click.echo(f"\nLeakage from {frontier.l_min_t:.2f} t (least possible) to "
+                   f"{frontier.l_max_t:.2f} t (cheapest plan). Wrote {out_dir}/frontier.csv, "
+                   "frontier.png, points.csv and points/")
+
+
 def _log_level(level: int) -> Callable[[Callable], Callable]:
     """Default stderr log level of a command (before -v / --quiet)."""
     def mark(func: Callable) -> Callable:

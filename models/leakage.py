@@ -10,12 +10,15 @@ from models.sets import ModelData
 def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData) -> None:
     r"""``leakage_cap``: tonnes sold at outlets over the horizon.
 
-    .. math:: \sum_{o,f,t} e_{o,f,t} \le \mathrm{max\_leakage\_share}
-              \cdot \Big(\sum \mathrm{supply} + \sum \mathrm{inventory}\Big)
+    .. math:: \sum_{o,f,t} e_{o,f,t} \le \min\Big(\mathrm{max\_leakage\_share}
+              \cdot \Big(\sum \mathrm{supply} + \sum \mathrm{inventory}\Big),\;
+              \mathrm{max\_leakage\_t}\Big)
 
-    "available" counts supply inside the horizon, opening stock and in-transit arrivals.
+    "available" counts supply inside the horizon, opening stock and in-transit
+    arrivals; ``max_leakage_t`` (optional, not in MODEL.md) is an absolute cap, the
+    epsilon of the Pareto frontier.
     """
-    limit = d.max_leakage_share * d.available_t
+    limit = d.leakage_limit_t
     m.leakage_cap = pyo.Constraint(
         rule=lambda _m: pyo.quicksum(m.e[k] for k in m.E) <= limit if len(m.E)
         else pyo.Constraint.Skip)

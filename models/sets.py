@@ -52,7 +52,7 @@ class ModelData:
     outlet_rows: pd.DataFrame  # site_id, row_key, max_t_per_week
     storage: pd.Series  # finite storage_t by site
     available_t: float
-    max_leakage_share: float
+    leakage_limit_t: float  # min(max_leakage_share x available_t, max_leakage_t)
     carbon_price: float
     terminal_penalty: float
 
@@ -106,7 +106,7 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelDat
         specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
         storage=sites["storage_t"][np.isfinite(sites["storage_t"])
                                     & (kinds != "outlet")],
-        available_t=available, max_leakage_share=policy.max_leakage_share,
+        available_t=available, leakage_limit_t=policy.leakage_limit_t(available),
         carbon_price=policy.carbon_price_gbp_per_t_co2e,
         terminal_penalty=policy.terminal_stock_penalty_gbp_per_t,
     )

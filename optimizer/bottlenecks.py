@@ -118,7 +118,7 @@ def _blends(sc: Scenario, r: Result) -> pd.DataFrame:
 
 
 def _leakage_cap(sc: Scenario, r: Result) -> pd.DataFrame:
-    cap = sc.config.policy.max_leakage_share * r.kpis["available_t"]
+    cap = sc.config.policy.leakage_limit_t(r.kpis["available_t"])
     leaked = r.kpis["leaked_t"]
     if leaked >= cap - TOL and cap > 0:
         return _frame("leakage_cap", ["all outlets"], ["all"], [leaked], [cap], "t")

@@ -62,6 +62,7 @@ class _Words:
         self.weeks = built.data.weeks
         self.min_run = {(r.site_id, r.period): r.min_weekly_t for r in self.d.u.itertuples()}
         self.share = sc.config.policy.max_leakage_share
+        self.absolute = sc.config.policy.max_leakage_t
 
     def week(self, t: int) -> str:
         return self.weeks[t - 1]
@@ -121,9 +122,13 @@ class _Words:
 
     def leakage_cap(self, s: Slack, v: float) -> Finding:
         return Finding("leakage_cap", amount=v, unit="t",
-                       message=f"The leakage cap ({self.share:.0%} of available, "
+                       message=f"The leakage cap ({self._cap_words()}, "
                                f"{fmt_t(s.bound)} t) must rise by {fmt_t(v)} t: the UK plants, "
                                "stores and lanes cannot take the rest.")
+
+    def _cap_words(self) -> str:
+        share = f"{self.share:.0%} of available"
+        return share if self.absolute is None else f"{share}, at most {fmt_t(self.absolute)} t"
 
     def offtake(self, s: Slack, v: float) -> Finding:
         product, week = s.index

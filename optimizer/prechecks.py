@@ -156,7 +156,7 @@ def supply_exceeds_absorption(ctx: Context) -> list[Finding]:
     plants = sum(float(ctx.plant_capacity_t(p).sum()) for p in ctx.sc.plants["site_id"])
     rows = ctx.sc.outlets["max_t_per_week"]
     outlet = float(rows.sum()) * ctx.sc.horizon if len(rows) else 0.0
-    leak = min(ctx.data.max_leakage_share * ctx.data.available_t, outlet)
+    leak = min(ctx.data.leakage_limit_t, outlet)
     room = plants + storage + leak
     available = ctx.data.available_t
     if not math.isfinite(room) or available <= room + 1e-6:

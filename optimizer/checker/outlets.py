@@ -65,15 +65,17 @@ def check_outlet_buys(p: Plan) -> list[Violation]:
 
 
 def check_leakage_cap(p: Plan) -> list[Violation]:
-    """Rule 11: sum of sales at outlets <= max_leakage_share x available."""
+    """Rule 11: sum of sales at outlets <= max_leakage_share x available (and max_leakage_t)."""
     share = float(p.sc.config.policy.max_leakage_share)
+    absolute = p.sc.config.policy.max_leakage_t
     avail = p.available_t()
     sold = float(p.leak["tonnes_t"].sum())
-    limit = share * avail
+    limit = share * avail if absolute is None else min(share * avail, float(absolute))
     if sold > limit + p.slack(limit, len(p.leak)):
+        cap = f"{num(share)} x available {num(avail)} t" + (
+            "" if absolute is None else f" and max_leakage_t {num(float(absolute))} t")
         return [Violation("leakage_cap", "whole horizon",
-                          f"sold abroad {num(sold)} t > {num(share)} x available "
-                          f"{num(avail)} t = {num(limit)} t")]
+                          f"sold abroad {num(sold)} t > {cap}: limit {num(limit)} t")]
     return []
 
 

@@ -61,6 +61,13 @@ class PolicyConfig(_Strict):
     """Default lambda: penalty per tonne delivered to an outlet."""
     max_leakage_share: float = Field(1.0, ge=0, le=1)
     """Leaked t <= share x available t (supply in horizon + opening stock)."""
+    max_leakage_t: float | None = Field(None, ge=0, le=MAX_NUMBER)
+    """Optional absolute cap on leaked t over the horizon (the Pareto frontier's epsilon)."""
+
+    def leakage_limit_t(self, available_t: float) -> float:
+        """The leakage cap in t: the share of what is available, and the absolute cap if set."""
+        limit = self.max_leakage_share * available_t
+        return limit if self.max_leakage_t is None else min(limit, self.max_leakage_t)
     carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0, le=MAX_NUMBER)
     terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0, le=MAX_NUMBER)
     """Penalty per tonne of stock left anywhere at the end of the horizon."""

@@ -87,7 +87,7 @@ def parse(overrides: Mapping[str, Any] | Iterable[str], source: str = "overrides
                 raise ScenarioError([Problem(source, None, None, str(line),
                                              "not an override: write KEY = VALUE (or *=, +=, -=)")],
                                     where=source)
-            items.append((f"{m['key'].strip()} {m['op']}", _literal(m["value"].strip())))
+            items.append((f"{m['key'].strip()} {m['op']}", literal(m["value"].strip())))
     out, problems = [], []
     for raw, value in items:
         try:
@@ -181,7 +181,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _literal(text: str) -> Any:
+def literal(text: str) -> Any:
     """A value written in an override line: TOML literal, else the text itself."""
     try:
         return tomllib.loads(f"v = {text}")["v"]

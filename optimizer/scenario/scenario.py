@@ -44,6 +44,17 @@ class Scenario:
         frozen = {k: v.reset_index(drop=True) for k, v in self._tables.items()}
         object.__setattr__(self, "_tables", MappingProxyType(frozen))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (for worker processes and Dask): the read-only view as a plain dict."""
+        state = dict(self.__dict__)
+        state["_tables"] = dict(self._tables)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_tables", MappingProxyType(dict(state["_tables"])))
+
     @property
     def tables(self) -> Mapping[str, pd.DataFrame]:
         """Every validated input table, as copies (changing one changes nothing here)."""

@@ -1,0 +1,165 @@
+r"""The cost-leakage Pareto frontier by the epsilon-constraint method (MODEL.md).
+
+1. With every leakage penalty at 0 (:math:`\lambda = 0`), the cheapest plan and its
+   leakage :math:`L_{max}`;
+2. the least leakage any plan can have, :math:`L_{min}` (same rules, objective
+   :math:`\min \sum e`);
+3. for :math:`\varepsilon` on an even grid in :math:`[L_{min}, L_{max}]`, the
+   cheapest plan with :math:`\sum e \le \varepsilon` (``policy.max_leakage_t``),
+   solved as a sweep (in parallel if asked).
+
+Points another point beats on both cost and leakage are dropped (with a MIP gap
+two epsilons can land out of order); each point is labelled with the yes/no
+decisions that differ from the cheapest plan ("belfast_harbour/commercial_plant
+built").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.scenario import Scenario
+from optimizer.studies.sweep import SweepOptions, sweep
+
+log = logging.getLogger(__name__)
+
+EPSILON = "policy.max_leakage_t"
+_WORDS = {"expansion": ("built", "not built"), "hub_open": ("opened", "not opened"),
+          "lane_contract": ("contracted", "not contracted")}
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Non-dominated points (``table``) and every point solved (``points``)."""
+
+    table: pd.DataFrame
+    points: pd.DataFrame
+    l_min_t: float
+    l_max_t: float
+
+    def plot(self, path: str | Path, title: str = "") -> Path:
+        """frontier.png: cost against leakage, each point labelled with what changed."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        path = Path(path)
+        fig, ax = plt.subplots(figsize=(10, 6.5), dpi=160)
+        t = self.table
+        ax.plot(t["leaked_t"], t["cost_gbp"] / 1e3, "-o", color="#1f5f8b", lw=2, ms=7,
+                label="cheapest plan for each leakage cap")
+        off = self.points[~self.points.index.isin(t.index)].dropna(subset=["cost_gbp"])
+        if len(off):
+            ax.plot(off["leaked_t"], off["cost_gbp"] / 1e3, "x", color="#999999",
+                    label="dominated (within the MIP gap)")
+        for r in t.itertuples():
+            ax.annotate(r.label, (r.leaked_t, r.cost_gbp / 1e3), textcoords="offset points",
+                        xytext=(6, 6), fontsize=8, color="#333333")
+        ax.set_xlabel("leakage: t exported over the horizon")
+        ax.set_ylabel("cost, £ thousand (leakage penalty 0; negative = net earnings)")
+        ax.set_title(title or "Cost vs leakage (epsilon-constraint)")
+        ax.grid(alpha=0.3)
+        ax.margins(x=0.12, y=0.08)  # room for the labels
+        ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
+        return path
+
+    def write(self, out: str | Path, title: str = "") -> Path:
+        """frontier.csv (non-dominated), points.csv (all) and frontier.png in ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        self.table.to_csv(out / "frontier.csv", lineterminator="\n")
+        self.points.to_csv(out / "points.csv", lineterminator="\n")
+        self.plot(out / "frontier.png", title)
+        return out
+
+
+def pareto(base: Scenario, points: int = 8, *, workers: int = 1, client: Any = None,
+           options: SweepOptions | None = None, out: str | Path | None = None,
+           progress: bool | None = None) -> Frontier:
+    """The frontier of ``base`` with ``points`` epsilons (see the module docstring)."""
+    from optimizer.comparison import summary_row
+    from optimizer.solving import solve
+
+    if points < 2:
+        raise ValueError("a frontier needs at least 2 points")
+    opts = options or SweepOptions()
+    free = base.with_overrides(no_penalties(base))
+    cheapest = solve(free, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads)
+    l_max = float(cheapest.kpis["leaked_t"])
+    l_min = min_leakage(free, opts)
+    log.info("frontier between %.3f t (least leakage) and %.3f t (cheapest plan)", l_min, l_max)
+    eps = np.linspace(l_min, l_max, points) if l_max > l_min + 1e-6 else np.array([l_max])
+    grid = [{EPSILON: float(round(e, 6))} for e in eps]
+    table = sweep(free, grid, workers=workers, client=client, options=opts,
+                  out=None if out is None else Path(out) / "points", progress=progress)
+    table = table.rename(columns={EPSILON: "epsilon_t", "objective_gbp": "cost_gbp"})
+    table["label"] = _labels(table, summary_row(cheapest))
+    kept = non_dominated(table)
+    return Frontier(table=kept, points=table, l_min_t=l_min, l_max_t=l_max)
+
+
+def no_penalties(sc: Scenario) -> dict[str, Any]:
+    """Overrides that set every leakage penalty (default and per sector) to 0."""
+    out: dict[str, Any] = {"policy.leakage_penalty_gbp_per_t": 0}
+    for sector in sc.config.policy.sectors:
+        out[f"policy.sectors.{sector}.leakage_penalty_gbp_per_t"] = 0
+    return out
+
+
+def min_leakage(sc: Scenario, opts: SweepOptions) -> float:
+    """The least leakage (t) any plan of ``sc`` can have: the same model, objective sum e."""
+    import pyomo.environ as pyo
+
+    from models import build_model
+    from optimizer.errors import NoPlanError
+    from optimizer.network import build_network
+    from optimizer.runners import runner_for
+    from optimizer.solving import solver_options
+
+    built = build_model(sc, build_network(sc))
+    m = built.model
+    if not len(m.E):
+        return 0.0
+    m.total_cost.deactivate()
+    m.leakage_only = pyo.Objective(expr=pyo.quicksum(m.e[k] for k in m.E), sense=pyo.minimize)
+    runner = runner_for(solver_options(sc, time_limit=opts.time_limit, gap=opts.gap,
+                                       threads=opts.threads))
+    outcome = runner.solve_mip(m)
+    if not outcome.has_plan:
+        raise NoPlanError(f"the least-leakage plan was not found ({outcome.detail})")
+    return max(float(outcome.objective), 0.0)
+
+
+def non_dominated(table: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:
+    """Points no other point beats on both cost and leakage, by leakage ascending."""
+    ok = table.dropna(subset=["cost_gbp"]).sort_values(["leaked_t", "cost_gbp"])
+    keep, best = [], np.inf
+    for idx, r in ok.iterrows():
+        if r["cost_gbp"] < best - tol * max(1.0, abs(best) if np.isfinite(best) else 1.0):
+            keep.append(idx)
+            best = r["cost_gbp"]
+    return ok.loc[keep]
+
+
+def _labels(table: pd.DataFrame, cheapest: dict[str, Any]) -> list[str]:
+    """What each point decides differently from the cheapest plan (yes/no decisions)."""
+    labels = []
+    for _, r in table.iterrows():
+        changes = []
+        for col, base_value in cheapest.items():
+            kind = col.split("[", 1)[0]
+            if kind in _WORDS and col in r and pd.notna(r[col]) and bool(r[col]) != base_value:
+                yes, no = _WORDS[kind]
+                changes.append(f"{col[len(kind) + 1:-1]} {yes if bool(r[col]) else no}")
+        labels.append("; ".join(changes) if changes else "decisions as in the cheapest plan")
+    return labels
