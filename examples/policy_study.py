@@ -61,6 +61,10 @@ def main() -> None:
     shown = table[[c for c in SHOWN if c in table.columns]]
     print("\nWhat-if variants of", base.name, f"({base.weeks[0]} .. {base.weeks[-1]})")
     print(shown.T.to_string(float_format=lambda v: f"{v:,.2f}"))
+    for name, row in table[table["status"].isin(["infeasible", "time_limit", "unbounded"])
+                           ].iterrows():
+        print(f"\n{name}: no plan ({row['status']}). {row.get('message', '')} "
+              f"See {args.out}/variants/v{list(VARIANTS).index(name) + 1:03d}/diagnosis.json")
     ban = table.loc["export ban", "objective_gbp"] - table.loc["base", "objective_gbp"]
     saved = table.loc["base", "leaked_t"] - table.loc["export ban", "leaked_t"]
     if saved > 0:
@@ -76,6 +80,12 @@ def main() -> None:
         print("\nCost-leakage frontier (leakage penalty 0; epsilon-constraint):")
         print(frontier.table[["epsilon_t", "leaked_t", "cost_gbp", "label"]].to_string(
             float_format=lambda v: f"{v:,.1f}"))
+        ends = frontier.table.iloc[[0, -1]]
+        kept = ends["leaked_t"].iloc[-1] - ends["leaked_t"].iloc[0]
+        if kept > 0:
+            extra = ends["cost_gbp"].iloc[0] - ends["cost_gbp"].iloc[-1]
+            print(f"\nWithout any penalty, keeping those {kept:.1f} t at home costs "
+                  f"£{extra:,.0f}: £{extra / kept:,.0f} per tonne (the frontier's slope).")
         print(f"\nWrote {args.out}/variants.csv, {args.out}/frontier/frontier.png")
 
 

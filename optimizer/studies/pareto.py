@@ -66,7 +66,7 @@ class Frontier:
         ax.set_ylabel("cost, £ thousand (leakage penalty 0; negative = net earnings)")
         ax.set_title(title or "Cost vs leakage (epsilon-constraint)")
         ax.grid(alpha=0.3)
-        ax.margins(x=0.12, y=0.08)  # room for the labels
+        ax.margins(x=0.2, y=0.08)  # room for the labels
         ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
         fig.savefig(path)
