@@ -54,6 +54,16 @@ class Result:
         """A copy of one result table (see docs/results.md)."""
         return self._tables[name].copy()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (worker processes, Dask): read-only views as plain dicts."""
+        return {k: dict(v) if isinstance(v, MappingProxyType) else v
+                for k, v in self.__dict__.items()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        self.__post_init__()
+
     @property
     def kpis(self) -> pd.Series:
         """The KPIs of MODEL.md by name (a copy; some values are dicts by sector or week)."""

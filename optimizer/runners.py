@@ -151,6 +151,7 @@ class HighsRunner:
         }
         if self.opts.threads:
             cfg["threads"] = self.opts.threads
+        _scheduler_for(self.opts.threads)
         res = self.solver.solve(m, **cfg)
         self.highs_seconds = float(res.timing_info.highs_time)
         return res
@@ -260,6 +261,25 @@ def fix_integers(m: pyo.ConcreteModel) -> None:
             value = round(v.value or 0.0)
             v.domain = pyo.Reals
             v.fix(value)
+
+
+_SCHEDULER_THREADS: list[int] = []  # the thread setting HiGHS's scheduler was started with
+
+
+def _scheduler_for(threads: int) -> None:
+    """Restart HiGHS's process-wide thread scheduler when the thread setting changes.
+
+    HiGHS starts one scheduler per process with the first run's ``threads`` and
+    refuses a different value afterwards (the solve ends with status "unknown"),
+    so a solve with ``threads=1`` after one with the default would fail.
+    """
+    import highspy
+
+    if _SCHEDULER_THREADS and _SCHEDULER_THREADS[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _SCHEDULER_THREADS.clear()
+    if not _SCHEDULER_THREADS:
+        _SCHEDULER_THREADS.append(threads)
 
 
 def _offer_start(solver: Any, m: pyo.ConcreteModel, start: dict[str, dict]) -> int:

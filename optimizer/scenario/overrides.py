@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from optimizer.errors import Problem, ScenarioError
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 OPS = ("*=", "+=", "-=", "=")
 _KEY = re.compile(r"^\s*(?P<path>[A-Za-z_][\w.]*)\s*(?:\[(?P<sel>[^\]]*)\])?\s*"
                   r"(?P<op>\*=|\+=|-=|=)?\s*$")
-_LINE = re.compile(r"^(?P<key>[^=*+-]*(?:\[[^\]]*\])?)\s*(?P<op>\*=|\+=|-=|=)\s*(?P<value>.+)$")
+_LINE = re.compile(r"^(?P<key>[^=*+\-\[]*(?:\[[^\]]*\])?)\s*(?P<op>\*=|\+=|-=|=)\s*"
+                   r"(?P<value>.+)$")
 
 # how a bare selector names a row: the table's id, joined from columns
 ROW_ID = {
@@ -78,8 +80,8 @@ def parse(overrides: Mapping[str, Any] | Iterable[str], source: str = "overrides
           ) -> list[Override]:
     """Overrides from a dict (``{key [op]: value}``) or strings (``"key op value"``)."""
     items: list[tuple[str, Any]] = []
-    if isinstance(overrides, Mapping):
-        items = list(overrides.items())
+    if isinstance(overrides, Mapping):  # {"policy": {...}} means its keys, not a new section
+        items = list(_flatten(overrides).items())
     else:
         for line in overrides:
             m = _LINE.match(str(line).strip())
@@ -131,6 +133,13 @@ def apply(sc: Scenario, overrides: list[Override]) -> Scenario:
                 tables[o.table] = _apply_cells(tables, o)
         except ValueError as exc:
             problems.append(Problem(o.source, None, o.where, _show(o.value), str(exc)))
+    sectors = set(sc.feedstocks["sector"].dropna().astype(str))
+    for o in overrides:
+        parts = (o.key or "").split(".")
+        if parts[:2] == ["policy", "sectors"] and len(parts) > 2 and parts[2] not in sectors:
+            problems.append(Problem(o.source, None, o.where, _show(o.value),
+                                    f"no feedstock has sector {parts[2]!r} (sectors: "
+                                    f"{', '.join(sorted(sectors))})"))
     if config:
         from optimizer.scenario.config import validate_config
 
@@ -157,14 +166,19 @@ def _one(raw: str, value: Any, source: str) -> Override:
     text = f"{where} {op} {_show(value)}"
     if op != "=" and not _is_number(value):
         raise ValueError(f"{op} needs a number")
+    if isinstance(value, list | tuple | set | Mapping):
+        raise ValueError("an override sets one value (to try several, use a sweep)")
     head, _, rest = path.partition(".")
     if head in SPECS:
         column = rest
         spec = SPECS[head]
         if not column or "." in column:
             raise ValueError(f"write {head}.COLUMN[selector] (columns: {', '.join(spec.names)})")
+        if sel is None:  # a bare table.column would silently change every row
+            raise ValueError(f"say which rows: {path}[*] for every row, {path}[ID] or "
+                             f"{path}[column=value]")
         return Override(text, where, op, value, table=head, column=column,
-                        selector="*" if sel is None else sel.strip(), source=source)
+                        selector=sel.strip(), source=source)
     if sel is not None:
         raise ValueError(f"unknown table {head!r} (tables: {', '.join(SPECS)})")
     return Override(text, where, op, value, key=path, source=source)
@@ -238,24 +252,36 @@ def _combine(old: Any, op: str, value: Any) -> Any:
 # ------------------------------------------------------------------ table cells
 
 def _apply_cells(tables: dict[str, pd.DataFrame], o: Override) -> pd.DataFrame:
-    """The table with the override's cells changed (validated later, with the rest)."""
+    """The table with the override's cells changed (validated later, with the rest).
+
+    Numbers stay numbers (so a second ``*=`` on the column works); any other
+    value makes the column text, and validation then reports a bad one. ``*=``,
+    ``+=`` and ``-=`` refuse blank cells: blank means unlimited or "use the
+    default", and arithmetic on it would silently keep it so (inf x 0 is not 0).
+    """
     df = tables[o.table].copy()
     if o.column not in df.columns:
         raise ValueError(f"{o.table} has no column {o.column!r} "
                          f"(columns: {', '.join(map(str, df.columns))})")
     rows = _select(tables, o.table, df, o.selector)
     col = df[o.column]
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
     if o.op == "=":
         new: Any = o.value
-    elif not pd.api.types.is_numeric_dtype(col):
+    elif not numeric:
         raise ValueError(f"{o.op} needs a numeric column; {o.table}.{o.column} is text")
     else:
         old = col[rows].astype(float)
+        blank = old[~np.isfinite(old.to_numpy())]
+        if len(blank):
+            raise ValueError(f"{len(blank)} selected cell(s) of {o.column} are blank "
+                             "(unlimited or default): set a number with = first")
         new = old * o.value if o.op == "*=" else old + o.value if o.op == "+=" else \
             old - o.value
-    # every cell is parsed and checked again from its text (from_tables), so the
-    # column's dtype here does not matter and a bad value is reported, not coerced
-    df[o.column] = col.astype(object)
+    if numeric and (o.op != "=" or _is_number(new)):
+        df[o.column] = col.astype(float)
+    else:
+        df[o.column] = col.astype(object)
     df.loc[rows, o.column] = new
     return df
 
@@ -293,7 +319,12 @@ def _matches(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame, col: 
             return values.astype(float) == float(want)
         except ValueError:
             raise ValueError(f"{col} is a number; {want!r} is not") from None
-    return values.astype(str).str.lower() == want.lower()
+    if pd.api.types.is_bool_dtype(values) or set(values.dropna().map(type)) == {bool}:
+        truth = want.strip().lower()
+        if truth not in {"true", "false", "1", "0", "yes", "no"}:
+            raise ValueError(f"{col} is true/false; {want!r} is not")
+        return values.astype(bool) == (truth in {"true", "1", "yes"})
+    return values.astype(str) == want
 
 
 def _column(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame, col: str) -> pd.Series:
@@ -303,6 +334,9 @@ def _column(tables: dict[str, pd.DataFrame], name: str, df: pd.DataFrame, col: s
     for key, other in (("feedstock_id", "feedstocks"), ("site_id", "sites")):
         ref = tables[other]
         if key in df.columns and col in ref.columns:
+            if (df[key] == "*").any():  # an outlets.csv * row prices many feedstocks
+                raise ValueError(f"{name} has rows for feedstock_id '*', which a {other} column "
+                                 f"({col}) cannot pick; select by site_id or feedstock_id")
             return df[key].map(ref.set_index(key)[col])
     known = list(df.columns)
     for key, other in (("feedstock_id", "feedstocks"), ("site_id", "sites")):

@@ -99,7 +99,7 @@ def pareto(base: Scenario, points: int = 8, *, workers: int = 1, client: Any = N
     l_min = min_leakage(free, opts)
     log.info("frontier between %.3f t (least leakage) and %.3f t (cheapest plan)", l_min, l_max)
     eps = np.linspace(l_min, l_max, points) if l_max > l_min + 1e-6 else np.array([l_max])
-    grid = [{EPSILON: float(round(e, 6))} for e in eps]
+    grid = [{EPSILON: float(e)} for e in eps]  # unrounded: eps[0] is L_min itself
     table = sweep(free, grid, workers=workers, client=client, options=opts,
                   out=None if out is None else Path(out) / "points", progress=progress)
     table = table.rename(columns={EPSILON: "epsilon_t", "objective_gbp": "cost_gbp"})
@@ -137,7 +137,8 @@ def min_leakage(sc: Scenario, opts: SweepOptions) -> float:
     outcome = runner.solve_mip(m)
     if not outcome.has_plan:
         raise NoPlanError(f"the least-leakage plan was not found ({outcome.detail})")
-    return max(float(outcome.objective), 0.0)
+    # from the plan, not the solver's objective (a classic runner reports total_cost)
+    return max(sum(float(pyo.value(m.e[k])) for k in m.E), 0.0)
 
 
 def non_dominated(table: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:

@@ -6,7 +6,8 @@ in worker processes -- HiGHS's MIP search runs on one thread, so processes are
 what use the cores -- and returns one row per variant: the overrides, then
 :func:`optimizer.comparison.summary_row` (status, objective, cost lines, KPIs).
 With ``client=`` (a ``dask.distributed.Client``) the same variants run on that
-cluster instead, with the same results.
+cluster instead, with the same results; there the variant folders are written
+by the workers, so ``out`` must be on a filesystem they share with the client.
 
 A variant that makes no plan (infeasible, no plan in time) is a row with its
 status and message, not an exception: one impossible corner of a grid must not
@@ -42,7 +43,11 @@ _PARAM = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.]*(?:\[[^\]]*\])?)\s*(?P<op>\*=|\
 
 @dataclass(frozen=True)
 class SweepOptions:
-    """How every variant is solved (solver overrides; ``threads`` 1 per worker by default)."""
+    """How every variant is solved (solver overrides; ``threads`` 1 unless given).
+
+    One thread for every variant, serial, in processes or on Dask alike, so that
+    the three give the same plans (HiGHS's path depends on its thread count).
+    """
 
     time_limit: float | None = None
     gap: float | None = None
@@ -87,8 +92,8 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
     shows a bar on stderr (default: when stderr is a terminal).
     """
     opts = options or SweepOptions()
-    if opts.threads is None and (workers > 1 or client is not None):
-        opts = SweepOptions(opts.time_limit, opts.gap, threads=1)  # one core per variant
+    if opts.threads is None:
+        opts = SweepOptions(opts.time_limit, opts.gap, threads=1)  # see SweepOptions
     todo = variants(grid)
     for v in todo:  # every override must apply before anything runs
         base.with_overrides(v)
@@ -147,9 +152,13 @@ def _in_processes(base: Scenario, jobs: list, opts: SweepOptions, workers: int,
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(solve_variant, base, i + 1, v, folder, opts)
                    for i, v, folder in jobs]
-        for f in as_completed(futures):
-            rows.append(f.result())
-            tick()
+        try:
+            for f in as_completed(futures):
+                rows.append(f.result())
+                tick()
+        except BaseException:  # a crash (not a plan-less variant): stop the rest
+            pool.shutdown(cancel_futures=True)
+            raise
     return rows
 
 

@@ -102,3 +102,12 @@ def test_result_tables_cannot_be_changed_in_place(solved):
     for handed_out in (r.tables["flows"], r.flows, r.table("flows")):
         handed_out.loc[0, "tonnes_t"] = 999.0
     assert r.flows.loc[0, "tonnes_t"] == 5.0
+
+
+def test_the_thread_setting_can_change_between_solves_in_one_process():
+    """HiGHS keeps one thread scheduler per process; a different setting must still solve."""
+    from optimizer.solving import solve
+    from tests.builders import build
+
+    statuses = [solve(build(), threads=k).status for k in (0, 1, 2, 1, 0)]
+    assert statuses == ["optimal"] * 5

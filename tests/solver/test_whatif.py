@@ -113,3 +113,12 @@ def test_the_cli_applies_override_files_in_order_and_records_them(tmp_path):
     bad.write_text('"plants.capacity_t_per_week[nowhere]" = 1\n')
     res = CliRunner().invoke(main, ["solve", str(folder), "--override", str(bad)])
     assert res.exit_code == 2 and "no plants row with id 'nowhere'" in res.stderr
+
+
+def test_a_result_pickles_for_worker_processes():
+    import pickle
+
+    r = solve(export_case(0, 100))
+    back = pickle.loads(pickle.dumps(r))
+    assert back.objective_gbp == r.objective_gbp and back.kpis.equals(r.kpis)
+    assert back.flows.equals(r.flows) and back.source.name == r.source.name

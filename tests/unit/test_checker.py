@@ -407,6 +407,24 @@ def test_leakage_cap_exceeded(plan):
     assert [(v.rule, v.where) for v in found] == [("leakage_cap", "whole horizon")]
 
 
+def test_absolute_leakage_cap_exceeded(plan):
+    """The plan sells 3 t abroad; max_leakage_t = 2 (the share alone, 0.5, allows it)."""
+    sc = scenario(config(**{**SETTINGS, "policy.max_leakage_t": 2}))
+    found = check_plan(sc, make_result(sc, plan, LINES))
+    assert [(v.rule, v.where) for v in found] == [("leakage_cap", "whole horizon")]
+    assert "max_leakage_t 2 t" in found[0].detail
+
+
+@pytest.mark.parametrize(("decision", "bad"), [("never", True), ("build", False),
+                                               ("choose", False)])
+def test_a_forced_expansion_decision_is_checked(plan, decision, bad):
+    """The plan builds plant/ext; 'never' forbids it."""
+    sc = scenario(expansions="site_id,option,extra_capacity_t_per_week,fixed_cost_gbp,"
+                             f"available_from_week,decision\nplant,ext,3,50,2026-W49,{decision}\n")
+    found = check_plan(sc, make_result(sc, plan, LINES))
+    assert [(v.rule, v.where) for v in found] == ([("plant_capacity", "plant/ext")] if bad else [])
+
+
 def test_offtake_short_over_the_horizon(plan):
     sc = scenario(offtake="product,week,min_t\nreo,all,3\n")
     found = check_plan(sc, make_result(sc, plan, LINES))

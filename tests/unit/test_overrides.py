@@ -83,10 +83,60 @@ def test_overrides_apply_in_order_and_are_recorded(base):
     assert base.overrides == ()
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in OVERRIDES.glob("*.toml")))
-def test_every_shipped_override_file_applies(base, name):
+SHIPPED = {
+    "export-ban.toml": lambda sc: sc.config.policy.max_leakage_share == 0,
+    "doubled-wind.toml": lambda sc: sc.supply["tonnes"].sum() > BASE_SUPPLY + 10,  # 21 t of wind
+    "belfast-commercial-built.toml": lambda sc: _decision(sc, "commercial_plant") == "build",
+    "belfast-commercial-never.toml": lambda sc: _decision(sc, "commercial_plant") == "never",
+    "second-shift.toml": lambda sc: _decision(sc, "extra_shifts") == "build",
+    "carbon-100.toml": lambda sc: sc.config.policy.carbon_price_gbp_per_t_co2e == 100,
+}
+BASE_SUPPLY = 256.8  # t in the horizon (SOURCES.md)
+
+
+def _decision(sc, option):
+    return sc.expansions.set_index("option").at[option, "decision"]
+
+
+def test_every_shipped_override_file_is_tested():
+    assert sorted(p.name for p in OVERRIDES.glob("*.toml")) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_shipped_override_file_does_what_it_says(base, name):
+    assert base.supply["tonnes"].sum() == pytest.approx(BASE_SUPPLY)
     new = base.with_overrides(OVERRIDES / name)
-    assert len(new.overrides) >= 1
+    assert SHIPPED[name](new) and not SHIPPED[name](base)
+
+
+def test_lines_with_selectors_holding_equals_and_hyphens(base):
+    new = base.with_overrides(["supply.tonnes[sector=wind] *= 2",
+                               "supply.tonnes[week=2026-W49] += 1"])
+    assert new.supply["tonnes"].sum() > base.supply["tonnes"].sum()
+
+
+def test_two_operations_on_one_column_in_one_call(base):
+    new = base.with_overrides({"supply.tonnes[sector=wind] *=": 2,
+                               "supply.tonnes[sector=vehicle] *=": 1.5})
+    feeds = base.feedstocks.set_index("feedstock_id")["sector"]
+    old, now = base.supply, new.supply
+    sector = old["feedstock_id"].map(feeds)
+    assert now["tonnes"].sum() == pytest.approx(
+        old["tonnes"].sum() + old.loc[sector == "wind", "tonnes"].sum()
+        + 0.5 * old.loc[sector == "vehicle", "tonnes"].sum())
+
+
+def test_a_section_dict_sets_its_keys_not_the_whole_section(base):
+    new = base.with_overrides({"policy": {"carbon_price_gbp_per_t_co2e": 100}})
+    assert new.config.policy.carbon_price_gbp_per_t_co2e == 100
+    assert new.config.policy.max_leakage_share == base.config.policy.max_leakage_share
+    assert new.config.policy.sectors == base.config.policy.sectors
+
+
+def test_a_bool_column_selects_as_files_write_it(base):
+    new = base.with_overrides({"sites.storage_t[cleared=yes]": 5})
+    sites = new.table("sites")
+    assert (sites.loc[sites["cleared"].astype(bool), "storage_t"] == 5).all()
 
 
 @pytest.mark.parametrize(("overrides", "where", "words"), [
@@ -104,6 +154,15 @@ def test_every_shipped_override_file_applies(base, name):
     ({"plants.capacity_t_per_week[*] *=": "lots"}, "plants.capacity_t_per_week[*]",
      "*= needs a number"),
     ({"solver.time_limit_s": "soon"}, "solver.time_limit_s", "valid number"),
+    ({"outlets.max_t_per_week[*] *=": 0}, "outlets.max_t_per_week[*]",
+     "are blank (unlimited or default)"),
+    ({"policy.sectors.wnd.leakage_penalty_gbp_per_t": 0},
+     "policy.sectors.wnd.leakage_penalty_gbp_per_t", "no feedstock has sector 'wnd'"),
+    ({"outlets.price_gbp_per_t[sector=wind]": 0}, "outlets.price_gbp_per_t[sector=wind]",
+     "feedstock_id '*'"),
+    ({"supply.tonnes": 3}, "supply.tonnes", "say which rows"),
+    ({"plants.capacity_t_per_week[*]": [1, 2]}, "plants.capacity_t_per_week[*]",
+     "sets one value"),
 ])
 def test_bad_overrides_name_the_override_and_the_rule(base, overrides, where, words):
     with pytest.raises(ScenarioError) as info:
