@@ -89,6 +89,33 @@ def common_options(func: Callable) -> Callable:
     return wrapper
 
 
+def study_options(func: Callable) -> Callable:
+    """--override, --time-limit, --gap and --quiet, shared by sweep and pareto."""
+    for option in reversed((
+            click.option("--override", "overrides", multiple=True,
+                         type=click.Path(dir_okay=False, path_type=Path),
+                         help="TOML overrides applied to the base first (repeatable)."),
+            click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                         help="Solver time limit per variant, s (default: scenario.toml)."),
+            click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+                         help="Relative MIP gap to stop at (default: scenario.toml)."),
+            click.option("--quiet", is_flag=True,
+                         help="No progress bar and no table; errors only."))):
+        func = option(func)
+    return func
+
+
+def _base(scenario: str | None, overrides: tuple[Path, ...]):
+    """The scenario with the --override files applied in order."""
+    from optimizer.scenario import load_scenario
+
+    sc = load_scenario(_scenario_arg(scenario))
+    for path in overrides:
+        sc = sc.with_overrides(path)
+        log.info("applied overrides from %s", path)
+    return sc
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="feedstock")
 def main() -> None:
@@ -120,14 +147,10 @@ def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
           overrides: tuple[Path, ...]) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from optimizer.errors import SolveError
-    from optimizer.scenario import load_scenario
     from optimizer.solving import solve as run
     from optimizer.writers import failure_summary, summary_json, write_failure, write_outputs
 
-    sc = load_scenario(_scenario_arg(scenario))
-    for path in overrides:
-        sc = sc.with_overrides(path)
-        log.info("applied overrides from %s", path)
+    sc = _base(scenario, overrides)
     try:
         result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
     except SolveError as exc:
@@ -192,20 +215,12 @@ def validate(scenario: str | None, as_json: bool) -> None:
               help="Run the variants on this Dask scheduler instead (pip install feedstock[dask]).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Write sweep.csv and one folder per variant here.")
-@click.option("--override", "overrides", multiple=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML overrides applied to the base first (repeatable).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Solver time limit per variant, s (default: scenario.toml).")
-@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-              help="Relative MIP gap to stop at (default: scenario.toml).")
-@click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only.")
+@study_options
 @common_options
 def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler: str | None,
           out_dir: Path, overrides: tuple[Path, ...], time_limit: float | None,
           gap: float | None, quiet: bool) -> None:
     """Solve every combination of --param values and write OUT/sweep.csv (one row each)."""
-    from optimizer.scenario import load_scenario
     from optimizer.studies import SweepOptions, grid_from_params
     from optimizer.studies import sweep as run_sweep
 
@@ -213,9 +228,7 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
         grid = grid_from_params(params)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--param") from None
-    base = load_scenario(_scenario_arg(scenario))
-    for path in overrides:
-        base = base.with_overrides(path)
+    base = _base(scenario, overrides)
     opts = SweepOptions(time_limit=time_limit, gap=gap)
     progress = False if quiet else None
     if scheduler:
@@ -244,26 +257,16 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
               help="Write frontier.csv, points.csv, frontier.png and points/ here.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for the epsilon points.")
-@click.option("--override", "overrides", multiple=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML overrides applied to the base first (repeatable).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Solver time limit per point, s (default: scenario.toml).")
-@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-              help="Relative MIP gap to stop at (default: scenario.toml).")
-@click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only.")
+@study_options
 @common_options
 def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
            overrides: tuple[Path, ...], time_limit: float | None, gap: float | None,
            quiet: bool) -> None:
     """The cost-leakage frontier (epsilon-constraint): frontier.csv and frontier.png in OUT."""
-    from optimizer.scenario import load_scenario
     from optimizer.studies import SweepOptions
     from optimizer.studies import pareto as run_pareto
 
-    base = load_scenario(_scenario_arg(scenario))
-    for path in overrides:
-        base = base.with_overrides(path)
+    base = _base(scenario, overrides)
     frontier = run_pareto(base, points, workers=workers, out=out_dir,
                           options=SweepOptions(time_limit=time_limit, gap=gap),
                           progress=False if quiet else None)
