@@ -91,10 +91,10 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelDat
     q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
     n = _trip_rows(x, arcs, sc, slots_bound=not elastic)
-    hubs = _hubs(sc, x)
-    available = float(sc.inflows["tonnes"].sum() + sc.inventory["tonnes"].sum())
     arriving = sc.in_transit.rename(columns={"destination": "site_id"}).groupby(
         ["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
+    hubs = _hubs(sc, x, arriving)
+    available = float(sc.inflows["tonnes"].sum() + sc.inventory["tonnes"].sum())
     policy = sc.config.policy
     return ModelData(
         horizon=horizon, weeks=sc.weeks, elastic=elastic, x=x, n=n,
@@ -342,14 +342,14 @@ def _cumulative_supply(sc: Scenario) -> pd.Series:
     return grid.cumsum(axis=1).stack()
 
 
-def _hubs(sc: Scenario, x: pd.DataFrame) -> pd.DataFrame:
+def _hubs(sc: Scenario, x: pd.DataFrame, arriving: pd.DataFrame) -> pd.DataFrame:
     """Hub rows with the big-M used when a hub without capacity may be closed."""
     hubs = sc.hubs.copy()
     into = x.groupby("destination")["feedstock_id"].unique()
     total = pd.concat([sc.inflows[["feedstock_id", "tonnes"]],
                        sc.inventory[["feedstock_id", "tonnes"]]]).groupby("feedstock_id")[
         "tonnes"].sum()
-    arriving = sc.in_transit.groupby("destination")["tonnes"].sum()
+    arrives = arriving.groupby("site_id")["tonnes"].sum()
     hubs["big_m"] = [float(total.reindex(into.get(h, [])).fillna(0).sum())
-                     + float(arriving.get(h, 0.0)) for h in hubs["site_id"]]
+                     + float(arrives.get(h, 0.0)) for h in hubs["site_id"]]
     return hubs

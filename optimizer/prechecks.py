@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.hubs import arriving_by_site_week
 from models.sets import ModelData, allowed_arc_feeds, outlet_prices
 from optimizer.findings import Diagnosis, Finding, by_size, fmt_t
 from optimizer.network import Network
@@ -379,9 +380,8 @@ def arrivals_exceed_hub_capacity(ctx: Context) -> list[Finding]:
     They are not decisions of this plan (in_transit.csv), so no plan can avoid it.
     """
     hubs = ctx.sc.hubs.set_index("site_id")["capacity_t_per_week"]
-    arriving = ctx.data.arriving.groupby(["site_id", "period"])["tonnes"].sum()
     out = []
-    for (hub, t), tonnes in arriving.items():
+    for (hub, t), tonnes in arriving_by_site_week(ctx.data).items():
         cap = float(hubs.get(hub, np.inf))
         if tonnes > cap + 1e-6:
             week = ctx.sc.weeks[int(t) - 1]

@@ -40,7 +40,7 @@ def dispatch_table(result: Result) -> pd.DataFrame:
 def write_fixed(df: pd.DataFrame, path: Path) -> None:
     """CSV with fixed number formats (see the module docstring), newline line ends."""
     out = df.drop(columns=["period"], errors="ignore").copy()
-    for col in ("tonnes_t", "lane_tonnes_t", "tonnes"):
+    for col in ("tonnes_t", "lane_tonnes_t"):
         if col in out:
             out[col] = [f"{v:.3f}" for v in out[col].to_numpy(float)]
     if "distance_km" in out:
