@@ -89,20 +89,34 @@ def common_options(func: Callable) -> Callable:
     return wrapper
 
 
-def study_options(func: Callable) -> Callable:
-    """--override, --time-limit, --gap and --quiet, shared by sweep and pareto."""
-    for option in reversed((
-            click.option("--override", "overrides", multiple=True,
-                         type=click.Path(dir_okay=False, path_type=Path),
-                         help="TOML overrides applied to the base first (repeatable)."),
-            click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-                         help="Solver time limit per variant, s (default: scenario.toml)."),
-            click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-                         help="Relative MIP gap to stop at (default: scenario.toml)."),
-            click.option("--quiet", is_flag=True,
-                         help="No progress bar and no table; errors only."))):
-        func = option(func)
-    return func
+def _options(*options: Callable) -> Callable[[Callable], Callable]:
+    """Apply click options in the order given (as if stacked top to bottom)."""
+    def apply(func: Callable) -> Callable:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return apply
+
+
+def solver_options(per: str = "", threads: bool = True) -> Callable[[Callable], Callable]:
+    """--time-limit, --gap (and --threads): the run-time overrides of scenario.toml [solver]."""
+    flags = [click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                          help=f"Solver time limit{per}, s (default: scenario.toml)."),
+             click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
+                          help="Relative MIP gap to stop at (default: scenario.toml).")]
+    if threads:
+        flags.append(click.option("--threads", type=click.IntRange(min=0),
+                                  help="Solver threads (0 = default)."))
+    return _options(*flags)
+
+
+# --override, --time-limit, --gap and --quiet, shared by sweep and pareto
+study_options = _options(
+    click.option("--override", "overrides", multiple=True,
+                 type=click.Path(dir_okay=False, path_type=Path),
+                 help="TOML overrides applied to the base first (repeatable)."),
+    solver_options(" per variant", threads=False),
+    click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only."))
 
 
 def _base(scenario: str | None, overrides: tuple[Path, ...]):
@@ -132,11 +146,7 @@ def _scenario_arg(scenario: str | None) -> Path:
 @click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write summary.json, CSV tables and GeoJSON here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Solver time limit, s (default: scenario.toml).")
-@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-              help="Relative MIP gap to stop at (default: scenario.toml).")
-@click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = default).")
+@solver_options()
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout, nothing else.")
 @click.option("--override", "overrides", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
@@ -301,11 +311,7 @@ def _log_level(level: int) -> Callable[[Callable], Callable]:
               help="Do not offer the previous week's plan to the solver as a MIP start.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait for another run on the same runs folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Solver time limit, s (default: scenario.toml).")
-@click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-              help="Relative MIP gap to stop at (default: scenario.toml).")
-@click.option("--threads", type=click.IntRange(min=0), help="Solver threads (0 = default).")
+@solver_options()
 @common_options
 @_log_level(logging.INFO)
 def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Path, force: bool,
