@@ -39,3 +39,21 @@ def trips(r, origin: str, destination: str, mode: str = "truck") -> list[float]:
     lw = lw[(lw["origin"] == origin) & (lw["destination"] == destination) & (lw["mode"] == mode)]
     by = lw.set_index("period")["trips"]
     return [float(by.get(t, 0.0)) for t in range(1, len(r.weeks) + 1)]
+
+
+def assert_chains(before, after) -> None:
+    """Week ``after`` starts where plan-week run ``before`` (``WeekRun``s) leaves off.
+
+    Its opening stock is the previous plan's end-of-week-1 stock, it receives in
+    its week 1 what that plan dispatched with transit 1 (not planned again),
+    and its horizon starts one week later.
+    """
+    planned = before.result.stock.query("period == 1").groupby(
+        ["site_id", "feedstock_id"])["stock_t"].sum()
+    opening = after.scenario.inventory.set_index(["site_id", "feedstock_id"])["tonnes"]
+    assert opening.to_dict() == pytest.approx(planned.to_dict(), abs=1e-6)
+    sent = before.result.flows.query("period == 1 and arrival_week != week")
+    got = after.scenario.in_transit
+    assert got["tonnes"].sum() == pytest.approx(sent["tonnes_t"].sum(), abs=1e-6)
+    assert set(got["period"]) <= {1}
+    assert after.scenario.weeks[0] == before.scenario.weeks[1]

@@ -30,6 +30,7 @@ SPEC_OF = {s.file: s for s in SPECS.values()}
 CSV_FILES = sorted(SPEC_OF)
 REQUIRED_FILES = sorted([s.file for s in SPECS.values() if s.required] + [TOML])
 OPTIONAL_FILES = sorted(s.file for s in SPECS.values() if not s.required)
+SCENARIO_FILES = [*CSV_FILES, TOML]  # every file a byte-level mutation may damage
 
 CELLS, FILES, BYTES = 0, 1, 2  # stages
 

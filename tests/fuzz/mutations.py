@@ -27,6 +27,7 @@ from tests.fuzz.editing import (
     MUTATIONS,
     OPTIONAL_FILES,
     REQUIRED_FILES,
+    SCENARIO_FILES,
     TOML,
     Raw,
     apply,
@@ -235,7 +236,7 @@ def header_only(folder: Path, rnd: random.Random) -> str:
 @mutation(FILES)
 def truncate_file(folder: Path, rnd: random.Random) -> str:
     """A file cut off part-way (an interrupted copy or download)."""
-    path = pick_file(folder, rnd, [*CSV_FILES, TOML])
+    path = pick_file(folder, rnd, SCENARIO_FILES)
     if path is None:
         return "no file left: nothing done"
     data = path.read_bytes()
@@ -286,19 +287,19 @@ def stray_file(folder: Path, rnd: random.Random) -> str:
 @mutation(FILES)
 def delete_optional_file(folder: Path, rnd: random.Random) -> str:
     """An optional scenario file removed."""
-    path = pick_file(folder, rnd, OPTIONAL_FILES)
-    if path is None:
-        return "no optional file left: nothing done"
-    path.unlink()
-    return f"{path.name} deleted"
+    return _delete_one(folder, rnd, OPTIONAL_FILES, "optional")
 
 
 @mutation(FILES)
 def delete_required_file(folder: Path, rnd: random.Random) -> str:
     """A required scenario file (or scenario.toml) removed."""
-    path = pick_file(folder, rnd, REQUIRED_FILES)
+    return _delete_one(folder, rnd, REQUIRED_FILES, "required")
+
+
+def _delete_one(folder: Path, rnd: random.Random, names: list[str], kind: str) -> str:
+    path = pick_file(folder, rnd, names)
     if path is None:
-        return "no required file left: nothing done"
+        return f"no {kind} file left: nothing done"
     path.unlink()
     return f"{path.name} deleted"
 
@@ -308,7 +309,7 @@ def delete_required_file(folder: Path, rnd: random.Random) -> str:
 @mutation(BYTES)
 def utf8_bom(folder: Path, rnd: random.Random) -> str:
     """A UTF-8 byte-order mark at the start (Excel's "CSV UTF-8")."""
-    path = pick_file(folder, rnd, [*CSV_FILES, TOML])
+    path = pick_file(folder, rnd, SCENARIO_FILES)
     if path is None:
         return "no file left: nothing done"
     data = path.read_bytes()
@@ -319,7 +320,7 @@ def utf8_bom(folder: Path, rnd: random.Random) -> str:
 @mutation(BYTES)
 def crlf(folder: Path, rnd: random.Random) -> str:
     """Windows (CRLF) or old-Mac (CR) line endings."""
-    path = pick_file(folder, rnd, [*CSV_FILES, TOML])
+    path = pick_file(folder, rnd, SCENARIO_FILES)
     if path is None:
         return "no file left: nothing done"
     ending = rnd.choice([b"\r\n", b"\r\n", b"\r"])
@@ -330,7 +331,7 @@ def crlf(folder: Path, rnd: random.Random) -> str:
 @mutation(BYTES)
 def other_encoding(folder: Path, rnd: random.Random) -> str:
     """A file saved as Windows-1252 (with a £) or UTF-16, not UTF-8."""
-    path = pick_file(folder, rnd, [*CSV_FILES, TOML])
+    path = pick_file(folder, rnd, SCENARIO_FILES)
     if path is None:
         return "no file left: nothing done"
     try:
@@ -350,7 +351,7 @@ def other_encoding(folder: Path, rnd: random.Random) -> str:
 @mutation(BYTES)
 def nul_byte(folder: Path, rnd: random.Random) -> str:
     """A NUL byte somewhere in a file."""
-    path = pick_file(folder, rnd, [*CSV_FILES, TOML])
+    path = pick_file(folder, rnd, SCENARIO_FILES)
     if path is None:
         return "no file left: nothing done"
     data = path.read_bytes()
@@ -362,13 +363,15 @@ def nul_byte(folder: Path, rnd: random.Random) -> str:
 TOML_KEYS = ["name", "description", "start_week", "weeks", "network", "policy", "solver",
              "network.auto_road_lanes", "network.road_circuity", "network.max_road_km",
              "network.nearest", "policy.leakage_penalty_gbp_per_t", "policy.max_leakage_share",
+             "policy.max_leakage_t",
              "policy.carbon_price_gbp_per_t_co2e", "policy.terminal_stock_penalty_gbp_per_t",
              "policy.sectors", "policy.sectors.wind",
              "policy.sectors.wind.leakage_penalty_gbp_per_t", "solver.name",
              "solver.time_limit_s", "solver.mip_rel_gap", "solver.threads", "solver.seed"]
 TOML_NUMBERS = [k for k in TOML_KEYS if k.split(".")[-1] in {
     "weeks", "road_circuity", "max_road_km", "nearest", "leakage_penalty_gbp_per_t",
-    "max_leakage_share", "carbon_price_gbp_per_t_co2e", "terminal_stock_penalty_gbp_per_t",
+    "max_leakage_share", "max_leakage_t", "carbon_price_gbp_per_t_co2e",
+    "terminal_stock_penalty_gbp_per_t",
     "time_limit_s", "mip_rel_gap", "threads", "seed"}]
 
 
