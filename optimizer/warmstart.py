@@ -58,37 +58,41 @@ def shifted_start(prev: PreviousPlan, d: ModelData) -> Start:
     running = _by_week(prev.plants.dropna(subset=["running"]).assign(
         running=lambda t: t["running"].astype(str).str.lower().isin(["true", "1", "1.0"])
         .astype(float)), "site_id", "running")
-    matched = 0
 
     def pick(table: dict, key: str, t: int) -> float:
         """Last week's value in the same ISO week (no row: 0); the new week repeats the last."""
-        nonlocal matched
         week = label[t]
         if last_prev is not None and week > last_prev:  # the week new to this horizon
             return table.get((key, last_prev), 0.0)
-        matched += 1
         return table.get((key, week), 0.0)
+
+    def known(t: int) -> bool:  # a week last week's plan had (the rest repeat its last)
+        return last_prev is not None and label[t] <= last_prev
 
     n = d.n
     raw = np.array([pick(trips, a, t) for a, t in zip(n["arc"], n["period"], strict=True)])
     raw = np.clip(raw, 0.0, n["trips_max"].to_numpy(float))
-    raw = np.where(n["integer_trips"].to_numpy(bool), np.floor(raw + 1e-9), raw)
-    values: dict[str, dict] = {"n": dict(zip(zip(n["arc"], n["period"], strict=True),
-                                            raw.tolist(), strict=True))}
+    integer = n["integer_trips"].to_numpy(bool)
+    raw = np.where(integer, np.floor(raw + 1e-9), raw)
+    # only discrete variables are offered: continuous trips are the LP's to find
+    keys_n = list(zip(n["arc"], n["period"], strict=True))
+    values: dict[str, dict] = {"n": {k: v for k, v, i in zip(keys_n, raw.tolist(), integer,
+                                                              strict=True) if i}}
     chosen = {(r.decision, r.id): float(str(r.chosen).lower() in ("true", "1", "1.0"))
               for r in prev.decisions.itertuples()}
     values["y"] = {a: chosen.get(("lane_contract", a), 0.0) for a in d.y["arc"]}
     values["z"] = {h: chosen.get(("hub_open", h), 0.0) for h in d.z["site_id"]}
     values["w"] = {k: chosen.get(("expansion", k), 0.0) for k in d.w["key"]}
-    matched += sum(1 for name, ids in (("lane_contract", d.y["arc"]), ("hub_open", d.z["site_id"]),
-                                       ("expansion", d.w["key"]))
-                   for i in ids if (name, i) in chosen)
     values["u"] = {(p, t): pick(running, p, t) for p, t in zip(d.u["site_id"], d.u["period"],
                                                                 strict=True)}
-    # a contracted lane with trips must be contracted: keep the start consistent
-    for (a, _t), v in values["n"].items():
+    # a contracted lane with trips (integer or not) must be contracted: a consistent start
+    for (a, _t), v in zip(keys_n, raw.tolist(), strict=True):
         if v > 0 and a in values["y"]:
             values["y"][a] = 1.0
+    matched = sum(known(t) for name in ("n", "u") for (_, t) in values[name]) + sum(
+        1 for name, ids in (("lane_contract", d.y["arc"]), ("hub_open", d.z["site_id"]),
+                            ("expansion", d.w["key"]))
+        for i in ids if (name, i) in chosen)
     return Start(values=values, source=prev.source, matched=matched)
 
 
