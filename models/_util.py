@@ -26,3 +26,16 @@ def group(df: pd.DataFrame, by: list[str], cols: list[str],
         for g, i, c in zip(grp, idx, df[coef].tolist(), strict=True):
             out[g].append((i, c))
     return out
+
+
+def lin(var, coefs) -> object:
+    r""":math:`\sum_k c_k\, \mathrm{var}_k` over a coefficient table.
+
+    A plain dict (cold build) drops zero terms; a mutable Param (persistent
+    build, ``models.numbers``) keeps every term, since a zero may change.
+    """
+    import pyomo.environ as pyo
+
+    if isinstance(coefs, dict):
+        return pyo.quicksum(c * var[k] for k, c in coefs.items() if c != 0)
+    return pyo.quicksum(coefs[k] * var[k] for k in coefs)

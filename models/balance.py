@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group, keys
@@ -9,7 +11,14 @@ from models.sets import ModelData
 from models.variables import NODE_KEY, X_KEY
 
 
-def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+def balance_numbers(d: ModelData) -> dict[str, dict]:
+    """``balance_rhs[i,f,t]`` = -(supply + opening stock), t."""
+    rows = keys(d.balance, NODE_KEY)
+    return {"balance_rhs": dict(zip(rows, (-(d.balance["supply_t"] + d.balance["opening_t"]))
+                                    .tolist(), strict=True))}
+
+
+def add_balance(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``balance[i,f,t]``: what is there plus what arrives equals what leaves plus what stays.
 
     .. math::
@@ -21,9 +30,7 @@ def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
     """
     inflow = group(d.x, ["destination", "feedstock_id", "arrival"], list(X_KEY))
     outflow = group(d.x, ["origin", "feedstock_id", "period"], list(X_KEY))
-    rows = keys(d.balance, NODE_KEY)
-    constant = dict(zip(rows, (d.balance["supply_t"] + d.balance["opening_t"]).tolist(),
-                        strict=True))
+    rhs = num["balance_rhs"]
     S, Q, E = m.S, m.Q, m.E
 
     def rule(_m, i, f, t):
@@ -33,6 +40,6 @@ def add_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
         used = m.q[i, f, t] if (i, f, t) in Q else 0.0
         sold = m.e[i, f, t] if (i, f, t) in E else 0.0
         kept = m.s[i, f, t] if (i, f, t) in S else 0.0
-        return prev + here - gone - used - sold - kept == -constant[i, f, t]
+        return prev + here - gone - used - sold - kept == rhs[i, f, t]
 
-    m.balance = pyo.Constraint(rows, rule=rule)
+    m.balance = pyo.Constraint(keys(d.balance, NODE_KEY), rule=rule)

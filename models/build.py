@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from models.cuts import add_trip_payload_cuts
 from models.hubs import add_hub_capacity
 from models.leakage import add_leakage_cap
 from models.minimum_run import add_minimum_run
+from models.numbers import as_params, model_numbers, store, structure
 from models.objective import add_objective
 from models.offtake import add_offtake
 from models.outlets import add_outlet_limits
@@ -22,7 +24,7 @@ from models.plant_capacity import add_plant_capacity
 from models.sets import ModelData, build_sets
 from models.storage import add_storage
 from models.trips import add_trips
-from models.variables import add_variables
+from models.variables import add_variables, set_bounds
 from optimizer.network import Network
 from optimizer.scenario import Scenario
 
@@ -30,13 +32,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, eq=False)
 class BuiltModel:
-    """A Pyomo model with the index data it was built from."""
+    """A Pyomo model with the index data it was built from.
+
+    ``signature`` (persistent builds only) is :func:`models.numbers.structure`:
+    a variant with the same signature can reuse the model (:func:`update_model`).
+    """
 
     model: pyo.ConcreteModel
     data: ModelData
     network: Network
     seconds: float
     size: dict[str, int]
+    signature: tuple | None = None
 
 
 def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
@@ -50,34 +57,55 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
 
 
 def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
-                data: ModelData | None = None, elastic: bool = False) -> BuiltModel:
+                data: ModelData | None = None, elastic: bool = False,
+                mutable: bool = False) -> BuiltModel:
     """Variables, the ten constraint families of MODEL.md, and the objective.
 
     ``cuts`` adds valid inequalities (``models.cuts``) that tighten the LP
     without changing the optimum; tests switch them off to prove that.
     ``data`` reuses index sets already built for the scenario (the pre-solve
     checks need them too); ``elastic`` builds the sets of the diagnosis copy
-    (see ``build_sets`` and ``models.elastic``).
+    (see ``build_sets`` and ``models.elastic``). ``mutable`` holds every
+    number in a mutable Param (``models.numbers``), so that
+    :func:`update_model` can re-solve a variant on the same model.
     """
     start = time.perf_counter()
     d = data if data is not None else build_sets(sc, net, elastic=elastic)
+    numbers = model_numbers(d, sc.feedstocks, cuts=cuts)
     m = pyo.ConcreteModel(name=sc.name)
     add_variables(m, d)
-    add_balance(m, d)
-    add_storage(m, d)
-    add_trips(m, d)
-    add_hub_capacity(m, d)
-    add_plant_capacity(m, d)
-    add_minimum_run(m, d)
-    add_blend(m, d, sc.feedstocks)
-    add_leakage_cap(m, d)
-    add_offtake(m, d)
-    add_outlet_limits(m, d)
-    add_custody(m, d)
+    num = as_params(m, numbers) if mutable else numbers
+    for add in (add_balance, add_storage, add_trips, add_hub_capacity, add_plant_capacity,
+                add_minimum_run, add_blend, add_leakage_cap, add_offtake, add_outlet_limits,
+                add_custody):
+        add(m, d, num)
     if cuts:
-        add_trip_payload_cuts(m, d)
-    add_objective(m, d)
+        add_trip_payload_cuts(m, d, num)
+    add_objective(m, d, num)
     seconds = time.perf_counter() - start
-    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e", seconds, len(d.x), len(d.n),
-             len(d.s), len(d.q), len(d.e))
-    return BuiltModel(model=m, data=d, network=net, seconds=seconds, size=model_size(m))
+    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds, len(d.x),
+             len(d.n), len(d.s), len(d.q), len(d.e), " (mutable numbers)" if mutable else "")
+    return BuiltModel(model=m, data=d, network=net, seconds=seconds, size=model_size(m),
+                      signature=structure(d, numbers) if mutable else None)
+
+
+def update_model(built: BuiltModel, sc: Scenario, net: Network,
+                 data: ModelData, *, cuts: bool = True) -> BuiltModel | None:
+    """``built`` re-numbered for scenario ``sc``, or None when its structure differs.
+
+    Only a persistent build (``mutable=True``) can be updated. The model object
+    is the same (so the persistent solver sees only changed numbers and bounds);
+    the returned BuiltModel carries the new index data for the result tables.
+    """
+    if built.signature is None or data.elastic:
+        return None
+    start = time.perf_counter()
+    numbers = model_numbers(data, sc.feedstocks, cuts=cuts)
+    signature = structure(data, numbers)
+    if signature != built.signature:
+        return None
+    changed = store(built.model, numbers)
+    set_bounds(built.model, data)
+    seconds = time.perf_counter() - start
+    log.info("updated the built model in %.2f s: %d numbers changed", seconds, changed)
+    return dataclasses.replace(built, data=data, network=net, seconds=seconds)

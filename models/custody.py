@@ -9,6 +9,8 @@ to zero so that ``models.elastic`` can price a breach like any other rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import keys
@@ -16,12 +18,13 @@ from models.sets import ModelData
 from models.variables import X_KEY
 
 
-def add_custody(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_custody(m: pyo.ConcreteModel, d: ModelData, num: Mapping | None = None) -> None:
     r"""``custody[a,f,t]``: no restricted tonne on an arc into an uncleared site.
 
     .. math:: x_{a,f,t} \le 0 \qquad f \in R,\ a = (i, j, m),\ j \text{ not cleared}
 
     Only the elastic copy has such rows; the planning model has no such ``x``.
+    The rows have no numbers (``num`` is there for the common signature).
     """
     rows = keys(d.x[d.x["custody_breach"]], X_KEY) if "custody_breach" in d.x else []
     m.custody = pyo.Constraint(rows, rule=lambda _m, a, f, t: m.x[a, f, t] <= 0)

@@ -6,6 +6,8 @@ they lift HiGHS's bound where many arcs carry a fraction of a vehicle load.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group, keys
@@ -13,7 +15,15 @@ from models.sets import ModelData
 from models.variables import X_KEY
 
 
-def add_trip_payload_cuts(m: pyo.ConcreteModel, d: ModelData) -> None:
+def cuts_numbers(d: ModelData) -> dict[str, dict]:
+    """``cut_reach_t[a,t]`` = R_{a,t} for the integer-trip arc-weeks that get a cut."""
+    small = d.n[d.n["integer_trips"] & (d.n["reach_t"] < d.n["payload_t"])
+                & (d.n["reach_t"] > 0)]
+    return {"cut_reach_t": dict(zip(keys(small, ("arc", "period")), small["reach_t"].tolist(),
+                                    strict=True))}
+
+
+def add_trip_payload_cuts(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``trip_payload_cut[a,t]``: one trip can carry everything there is.
 
     For integer-trip arcs with :math:`R_{a,t} < \mathrm{payload}_m`:
@@ -28,9 +38,7 @@ def add_trip_payload_cuts(m: pyo.ConcreteModel, d: ModelData) -> None:
     :math:`n \ge x/R` for small flows. Continuous-trip arcs are left alone: there
     the row would change the cost of a fraction of a trip.
     """
-    small = d.n[d.n["integer_trips"] & (d.n["reach_t"] < d.n["payload_t"])
-                & (d.n["reach_t"] > 0)]
     load = group(d.x, ["arc", "period"], list(X_KEY))
-    reach = dict(zip(keys(small, ("arc", "period")), small["reach_t"].tolist(), strict=True))
+    reach = num["cut_reach_t"]
     m.trip_payload_cut = pyo.Constraint(sorted(reach), rule=lambda _m, a, t: (
         pyo.quicksum(m.x[k] for k in load[a, t]) - reach[a, t] * m.n[a, t] <= 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
@@ -11,7 +12,40 @@ from models.sets import ModelData
 from models.variables import X_KEY
 
 
-def add_hub_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
+def _intake(d: ModelData) -> dict[tuple, list]:
+    """Arc-feedstock-weeks arriving at each (hub, week)."""
+    return group(d.x[d.x["destination"].isin(d.hubs["site_id"])], ["destination", "arrival"],
+                 list(X_KEY))
+
+
+def hubs_numbers(d: ModelData) -> dict[str, dict]:
+    """Hub rows: capacity (t/week) of hubs always open and of hubs that may close, arrivals.
+
+    ``hub_open_t[h,t]``: rows of hubs without a fixed cost (always open);
+    ``hub_closable_t[h,t]``: rows of hubs with one, the capacity or the big-M
+    :math:`M_h`; ``hub_arriving_t[h,t]``: in-transit tonnes arriving at a row's hub.
+    """
+    hubs = d.hubs.set_index("site_id")
+    into = _intake(d)
+    fixed = arriving_by_site_week(d)
+    always, closable = {}, {}
+    for (h, t) in sorted(set(into) | {k for k in fixed if k[0] in hubs.index}):
+        cap = hubs.at[h, "capacity_t_per_week"]
+        opened = hubs.at[h, "fixed_cost_gbp"] > 0
+        if math.isinf(cap) and not opened:
+            continue
+        if not opened and (h, t) not in into:  # arrivals only: a pre-solve check's job
+            continue
+        if opened:
+            closable[h, t] = float(hubs.at[h, "big_m"] if math.isinf(cap) else cap)
+        else:
+            always[h, t] = float(cap)
+    rows = always.keys() | closable.keys()
+    return {"hub_open_t": always, "hub_closable_t": closable,
+            "hub_arriving_t": {k: v for k, v in fixed.items() if k in rows}}
+
+
+def add_hub_capacity(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``hub_capacity[h,t]``: tonnes arriving at a hub in week t fit its capacity.
 
     .. math:: \sum_{a \to h} \sum_f x_{a,f,t-\tau_a} + \mathrm{arriving}_{h,t}
@@ -23,28 +57,18 @@ def add_hub_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
     but no capacity uses :math:`M_h` = every tonne of every feedstock that can
     reach it, a bound from the data.
     """
-    hubs = d.hubs.set_index("site_id")
-    into = group(d.x[d.x["destination"].isin(hubs.index)], ["destination", "arrival"],
-                 list(X_KEY))
-    fixed = arriving_by_site_week(d)
-    rows = []
-    limit = {}
-    for (h, t) in sorted(set(into) | {k for k in fixed if k[0] in hubs.index}):
-        cap = hubs.at[h, "capacity_t_per_week"]
-        opened = hubs.at[h, "fixed_cost_gbp"] > 0
-        if math.isinf(cap) and not opened:
-            continue
-        if not opened and (h, t) not in into:  # arrivals only: a pre-solve check's job
-            continue
-        rows.append((h, t))
-        limit[h, t] = (hubs.at[h, "big_m"] if math.isinf(cap) else cap, opened)
+    into = _intake(d)
+    always, closable, arriving = num["hub_open_t"], num["hub_closable_t"], num["hub_arriving_t"]
 
     def rule(_m, h, t):
-        cap, opened = limit[h, t]
-        intake = pyo.quicksum(m.x[k] for k in into.get((h, t), ())) + fixed.get((h, t), 0.0)
-        return intake - cap * m.z[h] <= 0 if opened else intake <= cap
+        intake = pyo.quicksum(m.x[k] for k in into.get((h, t), ()))
+        if (h, t) in arriving:
+            intake = intake + arriving[h, t]
+        if (h, t) in closable:
+            return intake - closable[h, t] * m.z[h] <= 0
+        return intake <= always[h, t]
 
-    m.hub_capacity = pyo.Constraint(rows, rule=rule)
+    m.hub_capacity = pyo.Constraint(sorted([*always, *closable]), rule=rule)
 
 
 def arriving_by_site_week(d: ModelData) -> dict[tuple[str, int], float]:

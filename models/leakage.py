@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models.sets import ModelData
 
 
-def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData) -> None:
+def leakage_numbers(d: ModelData) -> dict[str, dict]:
+    """``leakage_limit_t["all"]``: the cap in t over the horizon (no row without outlets)."""
+    return {"leakage_limit_t": {"all": float(d.leakage_limit_t)} if len(d.e) else {}}
+
+
+def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``leakage_cap``: tonnes sold at outlets over the horizon.
 
     .. math:: \sum_{o,f,t} e_{o,f,t} \le \min\Big(\mathrm{max\_leakage\_share}
@@ -18,7 +25,7 @@ def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData) -> None:
     arrivals; ``max_leakage_t`` (optional, not in MODEL.md) is an absolute cap, the
     epsilon of the Pareto frontier.
     """
-    limit = d.leakage_limit_t
+    limit = num["leakage_limit_t"]
     m.leakage_cap = pyo.Constraint(
-        rule=lambda _m: pyo.quicksum(m.e[k] for k in m.E) <= limit if len(m.E)
+        rule=lambda _m: pyo.quicksum(m.e[k] for k in m.E) <= limit["all"] if len(limit)
         else pyo.Constraint.Skip)

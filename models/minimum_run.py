@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group, keys
@@ -9,7 +11,14 @@ from models.sets import ModelData
 from models.variables import NODE_KEY
 
 
-def add_minimum_run(m: pyo.ConcreteModel, d: ModelData) -> None:
+def minimum_run_numbers(d: ModelData) -> dict[str, dict]:
+    """``min_run_t[p,t]`` (min_weekly_t) and ``min_run_cap_t[p,t]`` (cap_max_t), t/week."""
+    rows = keys(d.u, ("site_id", "period"))
+    return {"min_run_t": dict(zip(rows, d.u["min_weekly_t"].tolist(), strict=True)),
+            "min_run_cap_t": dict(zip(rows, d.u["cap_max_t"].tolist(), strict=True))}
+
+
+def add_minimum_run(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``min_run_lower[p,t]`` and ``min_run_upper[p,t]``.
 
     .. math:: \mathrm{min\_weekly}_p\, u_{p,t} \le \sum_f q_{p,f,t}
@@ -20,8 +29,7 @@ def add_minimum_run(m: pyo.ConcreteModel, d: ModelData) -> None:
     """
     feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
     rows = keys(d.u, ("site_id", "period"))
-    low = dict(zip(rows, d.u["min_weekly_t"].tolist(), strict=True))
-    high = dict(zip(rows, d.u["cap_max_t"].tolist(), strict=True))
+    low, high = num["min_run_t"], num["min_run_cap_t"]
 
     def total(p, t):
         return pyo.quicksum(m.q[k] for k in feed[p, t])

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import pyomo.environ as pyo
 
-from models._util import keys
+from models._util import keys, lin
 from models.sets import ModelData
 from models.variables import NODE_KEY, X_KEY
 
 COST_LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "processing_net",
               "export_revenue", "leakage_penalty", "carbon", "terminal_stock")
-
-
-def _lin(var, idx: list, coefs: list) -> pyo.Expression:
-    return pyo.quicksum(c * var[k] for k, c in zip(idx, coefs, strict=True) if c != 0)
 
 
 def _arrivals_handling(d: ModelData, handling: pd.Series) -> float:
@@ -23,7 +21,37 @@ def _arrivals_handling(d: ModelData, handling: pd.Series) -> float:
     return float((a["tonnes"] * handling.reindex(a["site_id"]).fillna(0.0).to_numpy()).sum())
 
 
-def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
+def _by(idx: list, values) -> dict:
+    return dict(zip(idx, [float(v) for v in values], strict=True))
+
+
+def objective_numbers(d: ModelData) -> dict[str, dict]:
+    """Cost coefficients (GBP per unit of each variable), one table per cost line and variable.
+
+    ``hub_arrivals_gbp["all"]`` is the constant handling cost of in-transit arrivals.
+    """
+    x_idx = keys(d.x, X_KEY)
+    hub_handling = d.hubs.set_index("site_id")["handling_gbp_per_t"]
+    last = d.s["period"] == d.horizon
+    return {
+        "trip_cost_gbp": _by(keys(d.n, ("arc", "period")), d.n["trip_cost_gbp"]),
+        "lane_cost_gbp_per_t": _by(x_idx, d.x["cost_gbp_per_t"]),
+        "contract_fixed_gbp": _by(d.y["arc"].tolist(), d.y["fixed_cost_gbp"]),
+        "hub_fixed_gbp": _by(d.z["site_id"].tolist(), d.z["fixed_cost_gbp"]),
+        "expansion_fixed_gbp": _by(d.w["key"].tolist(), d.w["fixed_cost_gbp"]),
+        "handling_gbp_per_t": _by(x_idx, hub_handling.reindex(d.x["destination"]).fillna(0.0)),
+        "hub_arrivals_gbp": {"all": _arrivals_handling(d, hub_handling)},
+        "holding_gbp_per_t": _by(keys(d.s, NODE_KEY), d.s["holding_gbp_per_t_week"]),
+        "processing_net_gbp_per_t": _by(keys(d.q, NODE_KEY), d.q["net_gbp_per_t"]),
+        "export_revenue_gbp_per_t": _by(keys(d.e, NODE_KEY), -d.e["price_gbp_per_t"]),
+        "leakage_penalty_gbp_per_t": _by(keys(d.e, NODE_KEY), d.e["penalty_gbp_per_t"]),
+        "carbon_gbp_per_t": _by(x_idx, d.carbon_price / 1000.0 * d.x["co2e_kg_per_t"]),
+        "terminal_gbp_per_t": _by(keys(d.s[last], NODE_KEY),
+                                  [d.terminal_penalty] * int(last.sum())),
+    }
+
+
+def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``cost[line]`` expressions and ``total_cost`` = their sum (minimised).
 
     ============== ===================================================================
@@ -41,29 +69,17 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData) -> None:
     terminal_stock :math:`\mathrm{terminal\_penalty} \sum_{i,f} s_{i,f,W}`
     ============== ===================================================================
     """
-    x_idx = keys(d.x, X_KEY)
-    n_idx = keys(d.n, ("arc", "period"))
-    s_idx = keys(d.s, NODE_KEY)
-    q_idx = keys(d.q, NODE_KEY)
-    e_idx = keys(d.e, NODE_KEY)
-    hub_handling = d.hubs.set_index("site_id")["handling_gbp_per_t"]
-    handling = hub_handling.reindex(d.x["destination"]).fillna(0.0).tolist()
-    last = d.s["period"] == d.horizon
-
     lines = {
-        "transport": _lin(m.n, n_idx, d.n["trip_cost_gbp"].tolist())
-        + _lin(m.x, x_idx, d.x["cost_gbp_per_t"].tolist()),
-        "fixed_decisions": _lin(m.y, d.y["arc"].tolist(), d.y["fixed_cost_gbp"].tolist())
-        + _lin(m.z, d.z["site_id"].tolist(), d.z["fixed_cost_gbp"].tolist())
-        + _lin(m.w, d.w["key"].tolist(), d.w["fixed_cost_gbp"].tolist()),
-        "hub_handling": _lin(m.x, x_idx, handling) + _arrivals_handling(d, hub_handling),
-        "holding": _lin(m.s, s_idx, d.s["holding_gbp_per_t_week"].tolist()),
-        "processing_net": _lin(m.q, q_idx, d.q["net_gbp_per_t"].tolist()),
-        "export_revenue": _lin(m.e, e_idx, (-d.e["price_gbp_per_t"]).tolist()),
-        "leakage_penalty": _lin(m.e, e_idx, d.e["penalty_gbp_per_t"].tolist()),
-        "carbon": _lin(m.x, x_idx, (d.carbon_price / 1000.0 * d.x["co2e_kg_per_t"]).tolist()),
-        "terminal_stock": _lin(m.s, keys(d.s[last], NODE_KEY),
-                               [d.terminal_penalty] * int(last.sum())),
+        "transport": lin(m.n, num["trip_cost_gbp"]) + lin(m.x, num["lane_cost_gbp_per_t"]),
+        "fixed_decisions": lin(m.y, num["contract_fixed_gbp"]) + lin(m.z, num["hub_fixed_gbp"])
+        + lin(m.w, num["expansion_fixed_gbp"]),
+        "hub_handling": lin(m.x, num["handling_gbp_per_t"]) + num["hub_arrivals_gbp"]["all"],
+        "holding": lin(m.s, num["holding_gbp_per_t"]),
+        "processing_net": lin(m.q, num["processing_net_gbp_per_t"]),
+        "export_revenue": lin(m.e, num["export_revenue_gbp_per_t"]),
+        "leakage_penalty": lin(m.e, num["leakage_penalty_gbp_per_t"]),
+        "carbon": lin(m.x, num["carbon_gbp_per_t"]),
+        "terminal_stock": lin(m.s, num["terminal_gbp_per_t"]),
     }
     m.LINES = pyo.Set(initialize=COST_LINES, ordered=True)
     m.cost = pyo.Expression(m.LINES, rule=lambda _m, k: lines[k])

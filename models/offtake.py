@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group
@@ -10,17 +13,15 @@ from models.variables import NODE_KEY
 from optimizer.errors import InfeasibleError
 
 
-def add_offtake(m: pyo.ConcreteModel, d: ModelData) -> None:
-    r"""``offtake[product, week]`` (week ``all`` = summed over the horizon).
+def offtake_numbers(d: ModelData) -> dict[str, dict]:
+    """``offtake_min_t[product, week]`` and the output per tonne fed of each term.
 
-    .. math:: \sum_{p \text{ makes product}} \sum_f \mathrm{yield}_p\,
-              a_{f,\mathrm{basis}(p)}\, q_{p,f,t} \ge \mathrm{min}_t
-
-    A commitment no plant can ever serve (no feed can reach a plant making the
-    product in that week) is reported before solving, in planner's words.
+    ``offtake_yield[product, week, p, f, t]`` = yield_p · a_{f,basis(p)} (t of
+    product per t fed). A commitment no plant can ever serve (no feed can reach
+    a plant making the product in that week) is reported here, in planner's words.
     """
     by_week = group(d.q, ["product", "period"], list(NODE_KEY), coef="output_t_per_t")
-    rows, terms = [], {}
+    need, out = {}, {}
     for r in d.offtake.itertuples(index=False):
         if r.period == 0:
             ts = [(k, c) for (prod, _t), kc in by_week.items() if prod == r.product for k, c in kc]
@@ -33,8 +34,20 @@ def add_offtake(m: pyo.ConcreteModel, d: ModelData) -> None:
             raise InfeasibleError(
                 f"Offtake of {r.min_t:g} t {r.product} {when} cannot be met: no plant making "
                 f"{r.product} can receive any feed {when}.")
-        rows.append((r.product, r.week))
-        terms[r.product, r.week] = (ts, r.min_t)
+        need[r.product, r.week] = float(r.min_t)
+        out.update({(r.product, r.week, *k): float(c) for k, c in ts})
+    return {"offtake_min_t": need, "offtake_yield": out}
 
-    m.offtake = pyo.Constraint(rows, rule=lambda _m, prod, wk: (
-        pyo.quicksum(c * m.q[k] for k, c in terms[prod, wk][0]) >= terms[prod, wk][1]))
+
+def add_offtake(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
+    r"""``offtake[product, week]`` (week ``all`` = summed over the horizon).
+
+    .. math:: \sum_{p \text{ makes product}} \sum_f \mathrm{yield}_p\,
+              a_{f,\mathrm{basis}(p)}\, q_{p,f,t} \ge \mathrm{min}_t
+    """
+    need, out = num["offtake_min_t"], num["offtake_yield"]
+    terms = defaultdict(list)
+    for prod, wk, *k in out:
+        terms[prod, wk].append(tuple(k))
+    m.offtake = pyo.Constraint(list(need), rule=lambda _m, prod, wk: (
+        pyo.quicksum(out[prod, wk, *k] * m.q[k] for k in terms[prod, wk]) >= need[prod, wk]))

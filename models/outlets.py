@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group
@@ -9,7 +11,18 @@ from models.sets import ModelData
 from models.variables import NODE_KEY
 
 
-def add_outlet_limits(m: pyo.ConcreteModel, d: ModelData) -> None:
+def _sold(d: ModelData) -> dict[tuple, list]:
+    return group(d.e, ["site_id", "row_key", "period"], list(NODE_KEY))
+
+
+def outlets_numbers(d: ModelData) -> dict[str, dict]:
+    """``outlet_max_t[o, row]``: t/week of the outlets.csv rows that bound a sale."""
+    cap = {(r.site_id, r.row_key): float(r.max_t_per_week) for r in d.outlet_rows.itertuples()}
+    used = {(o, row) for o, row, _t in _sold(d)}
+    return {"outlet_max_t": {k: v for k, v in cap.items() if k in used}}
+
+
+def add_outlet_limits(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``outlet_limit[o, row, t]`` for each outlets.csv row with ``max_t_per_week``.
 
     .. math:: \sum_{f \in \mathrm{row}} e_{o,f,t} \le \mathrm{max\_t\_per\_week}_{o,\mathrm{row}}
@@ -17,8 +30,8 @@ def add_outlet_limits(m: pyo.ConcreteModel, d: ModelData) -> None:
     A feedstock row bounds that feedstock; a ``*`` row bounds the feedstocks it
     prices (those without their own row at that outlet).
     """
-    sold = group(d.e, ["site_id", "row_key", "period"], list(NODE_KEY))
-    cap = {(r.site_id, r.row_key): r.max_t_per_week for r in d.outlet_rows.itertuples()}
+    sold = _sold(d)
+    cap = num["outlet_max_t"]
     rows = sorted(k for k in sold if (k[0], k[1]) in cap)
     m.outlet_limit = pyo.Constraint(rows, rule=lambda _m, o, row, t: (
         pyo.quicksum(m.e[k] for k in sold[o, row, t]) <= cap[o, row]))

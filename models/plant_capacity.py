@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group
@@ -9,7 +12,24 @@ from models.sets import ModelData
 from models.variables import NODE_KEY
 
 
-def add_plant_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
+def plant_capacity_numbers(d: ModelData) -> dict[str, dict]:
+    """Base capacity (t/week) per fed plant-week, and each available option's extra.
+
+    ``expansion_extra_t[p,t,k]`` exists for the weeks ``t >= t_k`` of option ``k``.
+    """
+    rows = sorted(group(d.q, ["site_id", "period"], list(NODE_KEY)))
+    base = d.plants.set_index("site_id")["capacity_t_per_week"]
+    extra = {}
+    for o in d.w[["key", "site_id", "first_period", "extra_capacity_t_per_week"]] \
+            .itertuples(index=False):
+        for p, t in rows:
+            if o.site_id == p and o.first_period <= t:
+                extra[p, t, o.key] = float(o.extra_capacity_t_per_week)
+    return {"plant_capacity_t": {(p, t): float(base[p]) for p, t in rows},
+            "expansion_extra_t": extra}
+
+
+def add_plant_capacity(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``plant_capacity[p,t]``: feed processed in a week fits base plus built capacity.
 
     .. math:: \sum_f q_{p,f,t} \le \mathrm{cap}_p + \sum_{k \in X_p,\ t_k \le t}
@@ -19,13 +39,13 @@ def add_plant_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
     horizon counts from week 1, after it never).
     """
     feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
-    base = d.plants.set_index("site_id")["capacity_t_per_week"].to_dict()
-    options = list(d.w[["key", "site_id", "first_period", "extra_capacity_t_per_week"]]
-                   .itertuples(index=False))
+    base, extra = num["plant_capacity_t"], num["expansion_extra_t"]
+    options = defaultdict(list)
+    for p, t, k in extra:
+        options[p, t].append(k)
 
     def rule(_m, p, t):
-        extra = pyo.quicksum(o.extra_capacity_t_per_week * m.w[o.key] for o in options
-                             if o.site_id == p and o.first_period <= t)
-        return pyo.quicksum(m.q[k] for k in feed[p, t]) - extra <= base[p]
+        built = pyo.quicksum(extra[p, t, k] * m.w[k] for k in options[p, t])
+        return pyo.quicksum(m.q[k] for k in feed[p, t]) - built <= base[p, t]
 
-    m.plant_capacity = pyo.Constraint(sorted(feed), rule=rule)
+    m.plant_capacity = pyo.Constraint(list(base), rule=rule)

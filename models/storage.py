@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group
@@ -9,13 +11,18 @@ from models.sets import ModelData
 from models.variables import NODE_KEY
 
 
-def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
+def storage_numbers(d: ModelData) -> dict[str, dict]:
+    """``storage_t[i]`` of sites with a finite store."""
+    return {"storage_t": {str(i): float(v) for i, v in d.storage.items()}}
+
+
+def add_storage(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``storage_limit[i,t]``: end-of-week stock of all feedstocks fits the site.
 
     .. math:: \sum_f s_{i,f,t} \le \mathrm{storage}_i
     """
     held = group(d.s[d.s["site_id"].isin(d.storage.index)], ["site_id", "period"],
                  list(NODE_KEY))
-    cap = d.storage.to_dict()
+    cap = num["storage_t"]
     m.storage_limit = pyo.Constraint(
         sorted(held), rule=lambda _m, i, t: pyo.quicksum(m.s[k] for k in held[i, t]) <= cap[i])

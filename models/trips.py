@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyomo.environ as pyo
 
 from models._util import group, keys
@@ -9,7 +11,21 @@ from models.sets import ModelData
 from models.variables import X_KEY
 
 
-def add_trips(m: pyo.ConcreteModel, d: ModelData) -> None:
+def trips_numbers(d: ModelData) -> dict[str, dict]:
+    """Payload per trip (t), ferry slots per week and the big-M of contracted lanes."""
+    n_rows = keys(d.n, ("arc", "period"))
+    slots = d.n[d.n["max_trips_per_week"].notna()]
+    contract = d.n[d.n["contracted"]]
+    return {
+        "payload_t": dict(zip(n_rows, d.n["payload_t"].tolist(), strict=True)),
+        "slots_per_week": dict(zip(keys(slots, ("arc", "period")),
+                                   slots["max_trips_per_week"].tolist(), strict=True)),
+        "contract_big_m": dict(zip(keys(contract, ("arc", "period")),
+                                   contract["trips_max"].tolist(), strict=True)),
+    }
+
+
+def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""Vehicles carry the tonnes; slots and contracts bound the vehicles.
 
     ``trip_payload[a,t]``:  :math:`\sum_f x_{a,f,t} \le \mathrm{payload}_m\, n_{a,t}`
@@ -22,18 +38,9 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData) -> None:
     finite bound taken from the data (also the upper bound of :math:`n_{a,t}`).
     """
     load = group(d.x, ["arc", "period"], list(X_KEY))
-    n_rows = keys(d.n, ("arc", "period"))
-    payload = dict(zip(n_rows, d.n["payload_t"].tolist(), strict=True))
-    m.trip_payload = pyo.Constraint(n_rows, rule=lambda _m, a, t: (
+    payload, cap, big_m = num["payload_t"], num["slots_per_week"], num["contract_big_m"]
+    m.trip_payload = pyo.Constraint(list(payload), rule=lambda _m, a, t: (
         pyo.quicksum(m.x[k] for k in load[a, t]) - payload[a, t] * m.n[a, t] <= 0))
-
-    slots = d.n[d.n["max_trips_per_week"].notna()]
-    cap = dict(zip(keys(slots, ("arc", "period")), slots["max_trips_per_week"].tolist(),
-                   strict=True))
     m.lane_slots = pyo.Constraint(sorted(cap), rule=lambda _m, a, t: m.n[a, t] <= cap[a, t])
-
-    contract = d.n[d.n["contracted"]]
-    big_m = dict(zip(keys(contract, ("arc", "period")), contract["trips_max"].tolist(),
-                     strict=True))
     m.lane_contract = pyo.Constraint(sorted(big_m), rule=lambda _m, a, t: (
         m.n[a, t] - big_m[a, t] * m.y[a] <= 0))

@@ -42,17 +42,28 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     n_keys = keys(d.n, ("arc", "period"))
     integer = dict(zip(n_keys, d.n["integer_trips"].tolist(), strict=True))
-    most = dict(zip(n_keys, d.n["trips_max"].tolist(), strict=True))
     m.x = pyo.Var(m.X, within=pyo.NonNegativeReals)
     m.n = pyo.Var(m.N, within=lambda _m, a, t: (
-        pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals),
-        bounds=lambda _m, a, t: (0, most[a, t]))
+        pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals))
     m.y = pyo.Var(m.Y, within=pyo.Binary)
     m.z = pyo.Var(m.Z, within=pyo.Binary)
-    forced = dict(zip(d.w["key"], d.w["decision"], strict=True))
-    m.w = pyo.Var(m.W, within=pyo.Binary, bounds=lambda _m, k: (
-        1 if forced[k] == "build" else 0, 0 if forced[k] == "never" else 1))
+    m.w = pyo.Var(m.W, within=pyo.Binary)
+    set_bounds(m, d)
     m.s = pyo.Var(m.S, within=pyo.NonNegativeReals)
     m.q = pyo.Var(m.Q, within=pyo.NonNegativeReals)
     m.u = pyo.Var(m.U, within=pyo.Binary)
     m.e = pyo.Var(m.E, within=pyo.NonNegativeReals)
+
+
+def set_bounds(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Bounds that come from the data: ``0 <= n <= trips_max``; ``w`` per its decision.
+
+    Called at build and again when a persistent model is re-numbered for a
+    variant (``models.build.update_model``).
+    """
+    for k, most in zip(keys(d.n, ("arc", "period")), d.n["trips_max"].tolist(), strict=True):
+        m.n[k].setlb(0)
+        m.n[k].setub(most)
+    for k, decision in zip(d.w["key"], d.w["decision"], strict=True):
+        m.w[k].setlb(1 if decision == "build" else 0)
+        m.w[k].setub(0 if decision == "never" else 1)

@@ -3,7 +3,8 @@
 Pipeline: files -> :func:`load_scenario` / :meth:`Scenario.load` (validated,
 frozen) -> network (arcs) -> Pyomo model (``models``) -> :func:`solve` ->
 :class:`Result` (tables, KPIs). What-if: ``scenario.with_overrides({...})`` and
-:func:`compare` of several results.
+:func:`compare` of several results; :class:`Resolver` re-solves variants that
+change only numbers on one built model (persistent HiGHS).
 
 >>> from optimizer import Scenario, solve, compare
 >>> base = Scenario.load("data/uk-2026")
@@ -26,7 +27,7 @@ from optimizer.scenario import Scenario, from_tables, load_scenario
 # The solver side (Pyomo, HiGHS) loads on first use, so that reading and checking
 # scenarios and plans (optimizer.checker) never imports it.
 _LAZY = {"solve": "optimizer.solving", "compare": "optimizer.comparison",
-         "Result": "optimizer.result"}
+         "Result": "optimizer.result", "Resolver": "optimizer.persistent"}
 
 
 def __getattr__(name: str) -> Any:
@@ -41,6 +42,7 @@ __all__ = [
     "InfeasibleError",
     "NoPlanError",
     "Problem",
+    "Resolver",
     "Result",
     "Scenario",
     "ScenarioError",

@@ -24,6 +24,11 @@ from optimizer.errors import SolverUnavailableError
 log = logging.getLogger(__name__)
 
 INTEGER_VARS = ("n", "y", "z", "w", "u")
+_RUN_DEFAULTS = {"solver": "choose", "presolve": "choose", "run_crossover": "on"}
+_AUTO_UPDATES = ("check_for_new_or_removed_constraints", "check_for_new_or_removed_vars",
+                 "check_for_new_or_removed_params", "check_for_new_objective",
+                 "update_constraints", "update_vars", "update_parameters",
+                 "update_named_expressions", "update_objective")
 DUAL_ROWS = ("plant_capacity", "trip_payload", "lane_slots")
 # termination words: converged | time_limit | infeasible | unbounded |
 #                    infeasible_or_unbounded | error
@@ -87,7 +92,6 @@ class HighsRunner:
             raise SolverUnavailableError("HiGHS is not available: pip install highspy")
         self.tee = tee
         self.version = ".".join(map(str, self.solver.version()))
-        self.highs_seconds = 0.0  # HiGHS's own clock, which runs on across re-solves
 
     def solve_mip(self, m: pyo.ConcreteModel,
                   start: dict[str, dict] | None = None) -> Outcome:
@@ -97,19 +101,26 @@ class HighsRunner:
         index) as a MIP start; the outcome says whether HiGHS accepted it.
         """
         begin = time.perf_counter()
-        self.solver.set_instance(m)
+        reused = self.solver._model is m
+        if reused:  # a persistent re-solve: push changed numbers and bounds now, then
+            self.solver.update()  # forget the last plan and basis, so that the search
+            self.solver._solver_model.clearSolver()  # starts as from a cold build
+        else:
+            self.solver.set_instance(m)
         highs = self.solver._solver_model  # Pyomo exposes no API for callbacks or starts
-        clock0 = self.highs_seconds
+        clock0 = highs.getRunTime()
         first: list[float] = []
         highs.cbMipImprovingSolution.subscribe(
             lambda e: first or first.append(float(e.data_out.running_time)))
         offered = _offer_start(self.solver, m, start) if start else 0
         log_lines: list[str] = []
         try:
-            res = self._run(m, self.opts.time_limit_s, keep=log_lines)
+            res = self._run(m, self.opts.time_limit_s, keep=log_lines, updated=reused,
+                            mip=_has_integers(m))
             term = self._termination(res)
             if term == "infeasible_or_unbounded":  # presolve could not tell which
-                res = self._run(m, self.opts.time_limit_s, presolve="off")
+                res = self._run(m, self.opts.time_limit_s, mip=_has_integers(m),
+                                presolve="off")
                 term = self._termination(res)
         finally:
             highs.cbMipImprovingSolution.clear()
@@ -126,11 +137,14 @@ class HighsRunner:
 
     def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
         """Duals of capacity rows from the LP with every integer fixed at its value."""
-        fix_integers(m)
+        fixed = fix_integers(m)
         # Interior point + crossover: presolve removes the fixed columns, whereas
         # simplex would restart from the MIP's root basis and crawl.
         budget = max(10.0, 0.25 * self.opts.time_limit_s)
-        res = self._run(m, budget, solver="ipm", run_crossover="on")
+        try:
+            res = self._run(m, budget, solver="ipm", run_crossover="on")
+        finally:
+            release(fixed)  # the model is a MIP again (a persistent re-solve needs it)
         if self._termination(res) != "converged":
             log.warning("fixed-integer LP did not solve (%s): no marginal values",
                         res.termination_condition.name)
@@ -141,20 +155,32 @@ class HighsRunner:
                 for name in DUAL_ROWS}
 
     def _run(self, m: pyo.ConcreteModel, seconds: float, keep: list[str] | None = None,
-             **extra: Any) -> Any:
-        options = {"random_seed": self.opts.seed, "mip_rel_gap": self.opts.mip_rel_gap, **extra}
+             updated: bool = False, mip: bool = False, **extra: Any) -> Any:
+        """One HiGHS run of at most ``seconds``; ``updated``: the model was just updated.
+
+        HiGHS (1.16, measured) holds a MIP to ``time_limit`` from the start of
+        the run, but an LP to its clock summed over every run on the model: an
+        LP re-solve gets its limit added to that clock, a MIP (``mip``) does not.
+
+        Pyomo's update before a run re-sends every mutable coefficient, which would
+        also drop a MIP start already offered; after an explicit update it is skipped.
+        """
+        # HiGHS keeps options between runs: restate the defaults a re-solve may have changed
+        options = {"random_seed": self.opts.seed, "mip_rel_gap": self.opts.mip_rel_gap,
+                   **_RUN_DEFAULTS, **extra}
+        clock = self.solver._solver_model.getRunTime() \
+            if self.solver._model is m and not mip else 0.0
         cfg: dict[str, Any] = {
             "load_solutions": False, "raise_exception_on_nonoptimal_result": False,
-            # HiGHS compares its limit with its clock since the model was loaded
-            "time_limit": self.highs_seconds + seconds, "solver_options": options,
+            "time_limit": clock + seconds, "solver_options": options,
             "tee": [_LogStream(keep)] + ([sys.stderr] if self.tee else []),
         }
         if self.opts.threads:
             cfg["threads"] = self.opts.threads
+        if updated:
+            cfg["auto_updates"] = dict.fromkeys(_AUTO_UPDATES, False)
         _scheduler_for(self.opts.threads)
-        res = self.solver.solve(m, **cfg)
-        self.highs_seconds = float(res.timing_info.highs_time)
-        return res
+        return self.solver.solve(m, **cfg)
 
     @staticmethod
     def _has_plan(res: Any) -> bool:
@@ -237,13 +263,15 @@ class ClassicRunner:
         """Duals from the fixed-integer LP, if this solver reports them."""
         from pyomo.opt import TerminationCondition as TC
 
-        fix_integers(m)
+        fixed = fix_integers(m)
         m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
         try:
             res = self.solver.solve(m, tee=self.tee, timelimit=max(10.0, self.opts.time_limit_s))
         except Exception as exc:  # a solver without duals must not lose the plan
             log.warning("no marginal values from %s: %s", self.opts.name, exc)
             return {}
+        finally:
+            release(fixed)
         if res.solver.termination_condition != TC.optimal or len(m.dual) == 0:
             log.warning("no marginal values from %s (%s)", self.opts.name,
                         res.solver.termination_condition)
@@ -252,15 +280,35 @@ class ClassicRunner:
                 for name in DUAL_ROWS}
 
 
-def fix_integers(m: pyo.ConcreteModel) -> None:
-    """Fix every integer and binary variable at its rounded value and make it continuous."""
+def fix_integers(m: pyo.ConcreteModel) -> list[tuple[Any, Any, bool]]:
+    """Fix every integer and binary variable at its rounded value and make it continuous.
+
+    Returns what :func:`release` needs to make them integer again: each
+    variable, its domain and whether it was fixed before.
+    """
+    saved = []
     for name in INTEGER_VARS:
         for v in getattr(m, name).values():
             if v.is_continuous():
                 continue
+            saved.append((v, v.domain, v.fixed))
             value = round(v.value or 0.0)
             v.domain = pyo.Reals
             v.fix(value)
+    return saved
+
+
+def _has_integers(m: pyo.ConcreteModel) -> bool:
+    return any(not v.is_continuous() for name in INTEGER_VARS
+               for v in getattr(m, name).values())
+
+
+def release(saved: list[tuple[Any, Any, bool]]) -> None:
+    """Undo :func:`fix_integers` (the values stay as solved)."""
+    for v, domain, was_fixed in saved:
+        v.domain = domain
+        if not was_fixed:
+            v.unfix()
 
 
 _SCHEDULER_THREADS: list[int] = []  # the thread setting HiGHS's scheduler was started with

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
 
@@ -24,6 +25,9 @@ from optimizer.result import Result, gap_of, make_result
 from optimizer.runners import Outcome, SolverOptions, runner_for
 from optimizer.scenario import Scenario
 from optimizer.warmstart import Start
+
+if TYPE_CHECKING:
+    from optimizer.persistent import Resolver
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,8 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, tee: bool = False, cuts: bool = True,
           diagnose: bool = True,
-          warm_start: Callable[[ModelData], Start] | None = None) -> Result:
+          warm_start: Callable[[ModelData], Start] | None = None,
+          resolver: Resolver | None = None) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -62,7 +67,10 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     ``cuts=False`` leaves out the valid inequalities of ``models.cuts`` (same
     optimum, weaker LP), to check that. ``warm_start`` makes a MIP start from
     the model's index sets (``optimizer.warmstart.shifted_start``); the result's
-    ``solver["warm_start"]`` says whether HiGHS accepted it.
+    ``solver["warm_start"]`` says whether HiGHS accepted it. ``resolver``
+    (``optimizer.persistent.Resolver``) re-solves on the model and HiGHS
+    instance of its last solve when only numbers changed; the result's
+    ``solver["model"]`` says ``reused`` or ``built``.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
@@ -71,12 +79,15 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     checks = run_prechecks(sc, net, data)
     if checks.errors:
         raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
-    built = build_model(sc, net, cuts=cuts, data=data)
+    if resolver is None:
+        built, reused = build_model(sc, net, cuts=cuts, data=data), False
+    else:
+        built, reused = resolver.model(sc, net, data)
     build_seconds = time.perf_counter() - start
     notes = (*(f.message for f in checks.warnings), *numerics_warnings(built.model))
     for note in notes:
         log.warning(note)
-    runner = runner_for(opts, tee)
+    runner = runner_for(opts, tee) if resolver is None else resolver.runner(opts)
     mip_start = warm_start(built.data) if warm_start is not None else None
     if mip_start is not None:
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
@@ -102,7 +113,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        seconds={"build": build_seconds, "solve": outcome.seconds,
                                 "duals": dual_seconds},
                        solver={"name": outcome.solver, "termination": outcome.detail,
-                               **opts.__dict__,
+                               **opts.__dict__, "model": "reused" if reused else "built",
                                "first_plan_seconds": outcome.first_plan_seconds,
                                "warm_start": None if mip_start is None else {
                                    **(outcome.warm_start or {}), "source": mip_start.source,

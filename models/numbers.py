@@ -1,0 +1,103 @@
+"""The numbers of a model, apart from its structure: what a persistent re-solve changes.
+
+Every coefficient, right-hand side and cost of the MIP comes from one named
+table (``{index: value}``) made by the ``*_numbers`` function of its family.
+A cold build reads the tables as plain dicts; a persistent build
+(``build_model(mutable=True)``) turns each into a mutable ``Param`` named
+``p_<table>``, so a variant that changes only numbers updates the Params and
+the persistent HiGHS interface pushes the changed coefficients, instead of
+Pyomo building and handing over the model again.
+
+Whether a variant changes only numbers is decided by :func:`structure`: the
+index of every variable, the rows each family makes (the keys of its tables,
+which already say which rows exist) and the structural columns of the index
+frames (which arc arrives when, which trips are integer, ...). Equal
+structures mean the same variables, rows and terms, so updating the numbers
+gives exactly the model a cold build of the variant would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from models.balance import balance_numbers
+from models.blend import blend_numbers
+from models.cuts import cuts_numbers
+from models.hubs import hubs_numbers
+from models.leakage import leakage_numbers
+from models.minimum_run import minimum_run_numbers
+from models.objective import objective_numbers
+from models.offtake import offtake_numbers
+from models.outlets import outlets_numbers
+from models.plant_capacity import plant_capacity_numbers
+from models.sets import ModelData
+from models.storage import storage_numbers
+from models.trips import trips_numbers
+
+Numbers = dict[str, dict]
+
+# columns of the index frames that decide variables, rows or terms (not numbers)
+STRUCTURAL = {
+    "x": ("arc", "origin", "destination", "feedstock_id", "period", "arrival"),
+    "n": ("arc", "period", "integer_trips", "contracted"),
+    "s": ("site_id", "feedstock_id", "period"),
+    "q": ("site_id", "feedstock_id", "period", "product"),
+    "e": ("site_id", "feedstock_id", "period", "row_key"),
+    "balance": ("site_id", "feedstock_id", "period"),
+    "y": ("arc",),
+    "z": ("site_id",),
+    "w": ("key", "site_id"),
+    "u": ("site_id", "period"),
+}
+
+
+def model_numbers(d: ModelData, feedstocks: pd.DataFrame, *, cuts: bool = True) -> Numbers:
+    """Every table of numbers of the model of ``d`` (raises what the families raise)."""
+    out: Numbers = {}
+    for part in (balance_numbers(d), storage_numbers(d), trips_numbers(d), hubs_numbers(d),
+                 plant_capacity_numbers(d), minimum_run_numbers(d),
+                 blend_numbers(d, feedstocks), leakage_numbers(d), offtake_numbers(d),
+                 outlets_numbers(d), cuts_numbers(d) if cuts else {"cut_reach_t": {}},
+                 objective_numbers(d)):
+        clash = out.keys() & part.keys()
+        assert not clash, f"two families name the table(s) {sorted(clash)}"
+        out.update(part)
+    return out
+
+
+def as_params(m: pyo.ConcreteModel, numbers: Numbers) -> dict[str, Mapping]:
+    """One mutable ``Param`` per table, added to ``m`` as ``p_<table>``."""
+    out: dict[str, Mapping] = {}
+    for name, table in numbers.items():
+        param = pyo.Param(list(table), mutable=True, initialize=table, within=pyo.Reals)
+        m.add_component(f"p_{name}", param)
+        out[name] = param
+    return out
+
+
+def store(m: pyo.ConcreteModel, numbers: Numbers) -> int:
+    """Write the tables into the model's Params; how many values changed."""
+    changed = 0
+    for name, table in numbers.items():
+        param = getattr(m, f"p_{name}")
+        for k, v in table.items():
+            p = param[k]
+            if p.value != v:
+                p.set_value(v)
+                changed += 1
+    return changed
+
+
+def structure(d: ModelData, numbers: Numbers) -> tuple:
+    """What must be equal for two scenarios to share one built model (see module doc)."""
+    frames = tuple((name, _rows(getattr(d, name), cols)) for name, cols in STRUCTURAL.items())
+    tables = tuple((name, tuple(table)) for name, table in numbers.items())
+    return d.horizon, d.elastic, frames, tables
+
+
+def _rows(df: pd.DataFrame, cols: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(zip(*(df[c].tolist() for c in cols), strict=True))
