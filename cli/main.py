@@ -116,6 +116,9 @@ study_options = _options(
                  type=click.Path(dir_okay=False, path_type=Path),
                  help="TOML overrides applied to the base first (repeatable)."),
     solver_options(" per variant", threads=False),
+    click.option("--rebuild", is_flag=True,
+                 help="Build every variant's model anew (default: a variant that changes only "
+                      "numbers is re-solved on its worker's model)."),
     click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only."))
 
 
@@ -229,7 +232,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
 @common_options
 def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler: str | None,
           out_dir: Path, overrides: tuple[Path, ...], time_limit: float | None,
-          gap: float | None, quiet: bool) -> None:
+          gap: float | None, rebuild: bool, quiet: bool) -> None:
     """Solve every combination of --param values and write OUT/sweep.csv (one row each)."""
     from optimizer.studies import SweepOptions, grid_from_params
     from optimizer.studies import sweep as run_sweep
@@ -239,7 +242,7 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--param") from None
     base = _base(scenario, overrides)
-    opts = SweepOptions(time_limit=time_limit, gap=gap)
+    opts = SweepOptions(time_limit=time_limit, gap=gap, persistent=not rebuild)
     progress = False if quiet else None
     if scheduler:
         try:
@@ -271,14 +274,15 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
 @common_options
 def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
            overrides: tuple[Path, ...], time_limit: float | None, gap: float | None,
-           quiet: bool) -> None:
+           rebuild: bool, quiet: bool) -> None:
     """The cost-leakage frontier (epsilon-constraint): frontier.csv and frontier.png in OUT."""
     from optimizer.studies import SweepOptions
     from optimizer.studies import pareto as run_pareto
 
     base = _base(scenario, overrides)
     frontier = run_pareto(base, points, workers=workers, out=out_dir,
-                          options=SweepOptions(time_limit=time_limit, gap=gap),
+                          options=SweepOptions(time_limit=time_limit, gap=gap,
+                                               persistent=not rebuild),
                           progress=False if quiet else None)
     frontier.write(out_dir, title=f"{base.name}: cost vs leakage ({base.weeks[0]} .. "
                                   f"{base.weeks[-1]})")

@@ -50,8 +50,9 @@ class Outcome:
     """What the solver reported, before any table is made.
 
     ``first_plan_seconds``: solver time until its first plan (None: none, or the
-    solver does not say). ``warm_start``: what happened to a MIP start offered
-    (None: none offered).
+    solver does not say). ``load_seconds``: of ``seconds``, the hand-off of the
+    model to the solver, or of the changed numbers on a persistent re-solve.
+    ``warm_start``: what happened to a MIP start offered (None: none offered).
     """
 
     termination: str
@@ -63,6 +64,7 @@ class Outcome:
     solver: str
     first_plan_seconds: float | None = None
     warm_start: dict | None = None
+    load_seconds: float | None = None  # handing the model to the solver (or updating it)
 
 
 # HiGHS says these when it tries the discrete values of a MIP start (checked by a
@@ -102,11 +104,13 @@ class HighsRunner:
         """
         begin = time.perf_counter()
         reused = self.solver._model is m
+        loading = time.perf_counter()
         if reused:  # a persistent re-solve: push changed numbers and bounds now, then
             self.solver.update()  # forget the last plan and basis, so that the search
             self.solver._solver_model.clearSolver()  # starts as from a cold build
         else:
             self.solver.set_instance(m)
+        load_seconds = time.perf_counter() - loading
         highs = self.solver._solver_model  # Pyomo exposes no API for callbacks or starts
         clock0 = highs.getRunTime()
         first: list[float] = []
@@ -115,8 +119,8 @@ class HighsRunner:
         offered = _offer_start(self.solver, m, start) if start else 0
         log_lines: list[str] = []
         try:
-            res = self._run(m, self.opts.time_limit_s, keep=log_lines, updated=reused,
-                            mip=_has_integers(m))
+            res = self._run(m, self.opts.time_limit_s, keep=log_lines,
+                            updates="none" if reused else "all", mip=_has_integers(m))
             term = self._termination(res)
             if term == "infeasible_or_unbounded":  # presolve could not tell which
                 res = self._run(m, self.opts.time_limit_s, mip=_has_integers(m),
@@ -133,7 +137,7 @@ class HighsRunner:
                        time.perf_counter() - begin, res.termination_condition.name,
                        f"highs {self.version}",
                        first_plan_seconds=max(first[0] - clock0, 0.0) if first else None,
-                       warm_start=warm)
+                       warm_start=warm, load_seconds=load_seconds)
 
     def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
         """Duals of capacity rows from the LP with every integer fixed at its value."""
@@ -142,7 +146,7 @@ class HighsRunner:
         # simplex would restart from the MIP's root basis and crawl.
         budget = max(10.0, 0.25 * self.opts.time_limit_s)
         try:
-            res = self._run(m, budget, solver="ipm", run_crossover="on")
+            res = self._run(m, budget, updates="vars", solver="ipm", run_crossover="on")
         finally:
             release(fixed)  # the model is a MIP again (a persistent re-solve needs it)
         if self._termination(res) != "converged":
@@ -155,15 +159,18 @@ class HighsRunner:
                 for name in DUAL_ROWS}
 
     def _run(self, m: pyo.ConcreteModel, seconds: float, keep: list[str] | None = None,
-             updated: bool = False, mip: bool = False, **extra: Any) -> Any:
-        """One HiGHS run of at most ``seconds``; ``updated``: the model was just updated.
+             updates: str = "all", mip: bool = False, **extra: Any) -> Any:
+        """One HiGHS run of at most ``seconds``.
 
         HiGHS (1.16, measured) holds a MIP to ``time_limit`` from the start of
         the run, but an LP to its clock summed over every run on the model: an
         LP re-solve gets its limit added to that clock, a MIP (``mip``) does not.
 
-        Pyomo's update before a run re-sends every mutable coefficient, which would
-        also drop a MIP start already offered; after an explicit update it is skipped.
+        ``updates``: what Pyomo's update before the run looks at -- ``all``; ``vars``
+        (only bounds, fixing and domains changed: the dual LP); ``none`` (the model
+        was just updated). Its full update re-sends every mutable coefficient, which
+        takes time on a large persistent model and would drop a MIP start already
+        offered.
         """
         # HiGHS keeps options between runs: restate the defaults a re-solve may have changed
         options = {"random_seed": self.opts.seed, "mip_rel_gap": self.opts.mip_rel_gap,
@@ -177,8 +184,9 @@ class HighsRunner:
         }
         if self.opts.threads:
             cfg["threads"] = self.opts.threads
-        if updated:
-            cfg["auto_updates"] = dict.fromkeys(_AUTO_UPDATES, False)
+        if updates != "all":
+            cfg["auto_updates"] = {**dict.fromkeys(_AUTO_UPDATES, False),
+                                   "update_vars": updates == "vars"}
         _scheduler_for(self.opts.threads)
         return self.solver.solve(m, **cfg)
 

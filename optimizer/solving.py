@@ -115,6 +115,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        solver={"name": outcome.solver, "termination": outcome.detail,
                                **opts.__dict__, "model": "reused" if reused else "built",
                                "first_plan_seconds": outcome.first_plan_seconds,
+                               "load_seconds": outcome.load_seconds,
                                "warm_start": None if mip_start is None else {
                                    **(outcome.warm_start or {}), "source": mip_start.source,
                                    "matched": mip_start.matched}},

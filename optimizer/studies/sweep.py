@@ -8,6 +8,8 @@ what use the cores -- and returns one row per variant: the overrides, then
 With ``client=`` (a ``dask.distributed.Client``) the same variants run on that
 cluster instead, with the same results; there the variant folders are written
 by the workers, so ``out`` must be on a filesystem they share with the client.
+Variants that change only numbers are re-solved on one built model per worker
+(``optimizer.persistent``; ``SweepOptions(persistent=False)`` builds each anew).
 
 A variant that makes no plan (infeasible, no plan in time) is a row with its
 status and message, not an exception: one impossible corner of a grid must not
@@ -16,23 +18,28 @@ lose the others. Bad overrides are found before anything is solved.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from optimizer.errors import SolveError
 from optimizer.scenario import Scenario
 from optimizer.scenario.overrides import literal
+
+if TYPE_CHECKING:
+    from optimizer.persistent import Resolver
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ class SweepOptions:
     time_limit: float | None = None
     gap: float | None = None
     threads: int | None = None
+    persistent: bool = True  # re-solve numbers-only variants on one model per worker
 
 
 def variants(grid: Grid) -> list[dict[str, Any]]:
@@ -93,7 +101,7 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
     """
     opts = options or SweepOptions()
     if opts.threads is None:
-        opts = SweepOptions(opts.time_limit, opts.gap, threads=1)  # see SweepOptions
+        opts = dataclasses.replace(opts, threads=1)  # see SweepOptions
     todo = variants(grid)
     for v in todo:  # every override must apply before anything runs
         base.with_overrides(v)
@@ -107,9 +115,12 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
         elif workers > 1:
             rows = _in_processes(base, jobs, opts, workers, bar.update)
         else:
+            from optimizer.persistent import Resolver
+
             rows = []
+            resolver = Resolver() if opts.persistent else None
             for i, v, folder in jobs:
-                rows.append(solve_variant(base, i + 1, v, folder, opts))
+                rows.append(solve_variant(base, i + 1, v, folder, opts, resolver=resolver))
                 bar.update()
     finally:
         bar.close()
@@ -121,8 +132,15 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
 
 
 def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
-                  folder: Path | None, opts: SweepOptions) -> dict[str, Any]:
-    """One variant: apply, solve, summarise (and write its folder). Runs in a worker."""
+                  folder: Path | None, opts: SweepOptions,
+                  resolver: Resolver | None = None) -> dict[str, Any]:
+    """One variant: apply, solve, summarise (and write its folder). Runs in a worker.
+
+    With ``opts.persistent`` the variant is solved on ``resolver``, or, in a
+    worker process or Dask worker, on that worker thread's own
+    :class:`~optimizer.persistent.Resolver` (kept between tasks: it re-uses its
+    model only for a variant of the same structure, so any variant may follow any).
+    """
     from optimizer.comparison import summary_row
     from optimizer.solving import solve
     from optimizer.writers import write_failure
@@ -130,8 +148,11 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
     sc = base.with_overrides(overrides)
     row: dict[str, Any] = {"variant": number}
     row.update({str(k): v for k, v in overrides.items()})
+    if opts.persistent and resolver is None:
+        resolver = _worker_resolver()
     try:
-        r = solve(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads)
+        r = solve(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads,
+                  resolver=resolver)
     except SolveError as exc:
         row.update({"status": exc.status, "objective_gbp": math.nan,
                     "message": str(getattr(exc, "message", exc))})
@@ -140,9 +161,21 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
         return row
     row.update(summary_row(r))
     row["solve_seconds"] = r.solve_seconds
+    row["model"] = r.solver["model"]
     if folder is not None:
         r.write(folder)
     return row
+
+
+_WORKER = threading.local()  # a worker thread's Resolver (worker processes, Dask workers)
+
+
+def _worker_resolver() -> Resolver:
+    from optimizer.persistent import Resolver
+
+    if getattr(_WORKER, "resolver", None) is None:
+        _WORKER.resolver = Resolver()
+    return _WORKER.resolver
 
 
 def _in_processes(base: Scenario, jobs: list, opts: SweepOptions, workers: int,

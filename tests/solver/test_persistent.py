@@ -77,6 +77,55 @@ def test_a_numbers_only_variant_reuses_the_model_and_gives_the_cold_optimum(reso
     _same_plan_as_cold(sc, r)
 
 
+def _highs_lp(solver) -> dict:
+    """The LP HiGHS holds: bounds, costs, integrality, and the matrix as a set of entries."""
+    import numpy as np
+
+    lp = solver._solver_model.getLp()
+    a = lp.a_matrix_
+    start, index, value = list(a.start_), list(a.index_), list(a.value_)
+    colwise = str(a.format_).endswith("kColwise")
+    entries = sorted((j, index[k], value[k]) if colwise else (index[k], j, value[k])
+                     for j in range(len(start) - 1) for k in range(start[j], start[j + 1]))
+    out = {f: np.asarray(getattr(lp, f)).tolist() for f in (
+        "col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_")}
+    return {**out, "integrality": [int(v) for v in lp.integrality_],
+            "positions": [e[:2] for e in entries], "values": [e[2] for e in entries],
+            "offset": lp.offset_}
+
+
+def _loaded(m):
+    from pyomo.contrib.solver.common.factory import SolverFactory
+
+    solver = SolverFactory("highs", treat_fixed_vars_as_params=False)
+    solver.set_instance(m)
+    return solver
+
+
+def test_the_updated_highs_instance_holds_the_model_a_cold_build_would_hand_over():
+    """After re-numbering, HiGHS holds exactly the LP of a cold build of the variant."""
+    from models import build_model
+    from models.build import update_model
+    from models.sets import build_sets
+    from optimizer.network import build_network
+
+    base = scenario()
+    net = build_network(base)
+    built = build_model(base, net, data=build_sets(base, net), mutable=True)
+    persistent = _loaded(built.model)
+    for overrides in NUMBERS:
+        sc = base.with_overrides(overrides)
+        net = build_network(sc)
+        data = build_sets(sc, net)
+        assert update_model(built, sc, net, data) is not None, overrides
+        persistent.update()
+        cold = _loaded(build_model(sc, net, data=data).model)
+        got, want = _highs_lp(persistent), _highs_lp(cold)
+        for key in want:
+            assert got[key] == (want[key] if key == "positions" else pytest.approx(want[key])), (
+                overrides, key)
+
+
 @pytest.mark.parametrize("overrides", STRUCTURE, ids=lambda o: ",".join(o))
 def test_a_structural_change_builds_the_model_again(overrides):
     rs = Resolver()

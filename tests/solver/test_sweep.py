@@ -3,7 +3,8 @@
 The buyer pays £400/t, processing earns £300/t, one truck (£100) per lane; the
 grid varies the leakage penalty and the plant's capacity. A sweep must equal
 the same variants solved one by one -- serially, in 2 worker processes, and on
-a Dask LocalCluster -- and keep going past a variant that has no plan.
+a Dask LocalCluster, with each worker re-solving on its own model or building
+every model anew -- and keep going past a variant that has no plan.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ def test_a_sweep_equals_the_variants_solved_one_by_one(serial):
     # the penalty at £1,000 stops every export; at £0 everything is sold
     assert (serial.loc[serial["policy.leakage_penalty_gbp_per_t"] == 1000, "leaked_t"] == 0).all()
     assert (serial.loc[serial["policy.leakage_penalty_gbp_per_t"] == 0, "leaked_t"] == 5).all()
+
+
+def test_numbers_only_variants_reuse_one_model_and_equal_rebuilt_ones(serial):
+    assert list(serial["model"]) == ["built"] + ["reused"] * 5
+    rebuilt = sweep(export_case(0, 2), GRID, options=SweepOptions(persistent=False))
+    assert set(rebuilt["model"]) == {"built"}
+    pd.testing.assert_frame_equal(rebuilt[COLS], serial[COLS])
 
 
 def test_two_worker_processes_give_the_same_table(serial):
