@@ -16,7 +16,7 @@ from models.cuts import add_trip_payload_cuts
 from models.hubs import add_hub_capacity
 from models.leakage import add_leakage_cap
 from models.minimum_run import add_minimum_run
-from models.numbers import as_params, model_numbers, store, structure
+from models.numbers import Numbers, as_params, model_numbers, store, structure
 from models.objective import add_objective
 from models.offtake import add_offtake
 from models.outlets import add_outlet_limits
@@ -90,17 +90,20 @@ def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
 
 
 def update_model(built: BuiltModel, sc: Scenario, net: Network,
-                 data: ModelData, *, cuts: bool = True) -> BuiltModel | None:
+                 data: ModelData, *, cuts: bool = True,
+                 numbers: Numbers | None = None) -> BuiltModel | None:
     """``built`` re-numbered for scenario ``sc``, or None when its structure differs.
 
     Only a persistent build (``mutable=True``) can be updated. The model object
     is the same (so the persistent solver sees only changed numbers and bounds);
     the returned BuiltModel carries the new index data for the result tables.
+    ``numbers``: ``model_numbers`` of ``data`` if already made.
     """
     if built.signature is None or data.elastic:
         return None
     start = time.perf_counter()
-    numbers = model_numbers(data, sc.feedstocks, cuts=cuts)
+    if numbers is None:
+        numbers = model_numbers(data, sc.feedstocks, cuts=cuts)
     signature = structure(data, numbers)
     if signature != built.signature:
         return None

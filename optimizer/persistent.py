@@ -1,14 +1,15 @@
 """Persistent re-solve: many variants of a scenario on one built model and one HiGHS.
 
-Building the Pyomo model and handing it to HiGHS is most of a solve's time on
-a large scenario. A :class:`Resolver` keeps the model of its last solve, built
-with mutable parameters (``models.numbers``), and the persistent HiGHS
-interface that holds it. For the next scenario it compares structures
-(``models.numbers.structure``): when only numbers differ -- capacities, costs,
-prices, penalties, supply that keeps the same lanes busy -- it writes the new
-numbers and bounds into the model and re-solves; when the structure differs
-(a new site or lane, supply where there was none, a feedstock newly banned,
-another horizon) it builds the model again. Either way the plan is the one
+Building the Pyomo model and handing it to HiGHS take seconds per 100k
+variables: a large share of a variant's time when the MIP search is short
+(benchmarks/persistent.py). A :class:`Resolver` keeps the models of its last
+solves, built with mutable parameters (``models.numbers``), each with the
+persistent HiGHS interface that holds it. For the next scenario it compares
+structures (``models.numbers.structure``): when only numbers differ from a kept
+model's -- capacities, costs, prices, penalties, supply that keeps the same lanes
+busy -- it writes the new numbers and bounds into that model and re-solves;
+when the structure differs (a new site or lane, supply where there was none, a
+feedstock newly banned, another horizon) it builds the model again. Either way the plan is the one
 a cold :func:`optimizer.solve` would find for that scenario (tests compare).
 
 Before each re-solve HiGHS forgets the last plan and basis, so a variant's
@@ -25,9 +26,11 @@ search does not depend on which variants ran before it::
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from models.build import BuiltModel, build_model, update_model
+from models.numbers import model_numbers, structure
 from models.sets import ModelData
 from optimizer.network import Network
 from optimizer.runners import ClassicRunner, HighsRunner, SolverOptions, runner_for
@@ -39,48 +42,74 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Resolver:
-    """Solves scenario after scenario, re-using the model when only numbers change.
+@dataclass
+class _Kept:
+    """One model the Resolver keeps, with the HiGHS runner that holds it."""
 
+    built: BuiltModel
+    runner: HighsRunner | None = None
+
+
+class Resolver:
+    """Solves scenario after scenario, re-using a model when only numbers change.
+
+    It keeps the last ``keep`` models of different structures (each with its own
+    HiGHS instance), so a sweep that alternates between a few structures (say,
+    wind arisings x1 and x2, which change which lanes can fill a truck) still
+    re-uses a model for every variant after the first of each structure.
     ``built`` and ``reused`` count how often it built a model and how often it
-    re-numbered the last one. Not thread-safe: one Resolver per thread or process.
+    re-numbered one. Not thread-safe: one Resolver per thread or process.
     """
 
-    def __init__(self, *, cuts: bool = True, tee: bool = False):
+    def __init__(self, *, cuts: bool = True, tee: bool = False, keep: int = 3):
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, got {keep}")
         self.cuts = cuts
         self.tee = tee
+        self.keep = keep
         self.built = 0
         self.reused = 0
-        self._model: BuiltModel | None = None
-        self._runner: HighsRunner | None = None
+        self._kept: list[_Kept] = []  # most recently used last
 
     def solve(self, sc: Scenario, *, time_limit: float | None = None,
               gap: float | None = None, threads: int | None = None,
               diagnose: bool = True) -> Result:
-        """:func:`optimizer.solving.solve` of ``sc`` on this Resolver's model and solver."""
+        """:func:`optimizer.solving.solve` of ``sc`` on this Resolver's models and solvers."""
         from optimizer.solving import solve
 
         return solve(sc, time_limit=time_limit, gap=gap, threads=threads, tee=self.tee,
                      cuts=self.cuts, diagnose=diagnose, resolver=self)
 
     def model(self, sc: Scenario, net: Network, data: ModelData) -> tuple[BuiltModel, bool]:
-        """The model for ``sc``: the last one re-numbered (True) or a new build (False)."""
-        if self._model is not None:
-            updated = update_model(self._model, sc, net, data, cuts=self.cuts)
+        """The model for ``sc``: a kept one re-numbered (True) or a new build (False)."""
+        numbers = model_numbers(data, sc.feedstocks, cuts=self.cuts)
+        signature = structure(data, numbers)
+        for i, kept in enumerate(self._kept):
+            if kept.built.signature != signature:
+                continue
+            updated = update_model(kept.built, sc, net, data, cuts=self.cuts, numbers=numbers)
             if updated is not None:
-                self._model = updated
+                kept.built = updated
+                self._kept.append(self._kept.pop(i))
                 self.reused += 1
                 return updated, True
-            log.info("the scenario's structure differs from the last model's: building anew")
-        self._model = build_model(sc, net, cuts=self.cuts, data=data, mutable=True)
+        if self._kept:
+            log.info("no kept model has this scenario's structure: building anew")
+        built = build_model(sc, net, cuts=self.cuts, data=data, mutable=True)
+        self._kept.append(_Kept(built))
+        del self._kept[:-self.keep]
         self.built += 1
-        return self._model, False
+        return built, False
 
     def runner(self, opts: SolverOptions) -> HighsRunner | ClassicRunner:
-        """The persistent HiGHS runner (kept, with this solve's options); others are new."""
+        """The HiGHS runner of the model last returned (kept, with this solve's options).
+
+        Another solver gets a new runner each time (no persistent interface).
+        """
         if opts.name.lower() != "highs":
             return runner_for(opts, self.tee)
-        if self._runner is None:
-            self._runner = HighsRunner(opts, self.tee)
-        self._runner.opts = opts
-        return self._runner
+        current = self._kept[-1]
+        if current.runner is None:
+            current.runner = HighsRunner(opts, self.tee)
+        current.runner.opts = opts
+        return current.runner

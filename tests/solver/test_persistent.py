@@ -184,3 +184,22 @@ def test_an_infeasible_variant_in_between_does_not_spoil_the_next():
     r = rs.solve(sc)
     assert r.solver["model"] == "reused"
     _same_plan_as_cold(sc, r)
+
+
+def test_kept_models_serve_a_sweep_that_alternates_between_structures():
+    """x1 and x0.5 supply differ in structure (the cut rows); each keeps its own model."""
+    rs = Resolver(keep=2)
+    half = {"supply.tonnes[*] *=": 0.5}
+    seq = [{}, half, {"plants.capacity_t_per_week[plant]": 4},
+           {**half, "plants.capacity_t_per_week[plant]": 4}, {"policy.max_leakage_t": 1}]
+    models = []
+    for overrides in seq:
+        sc = scenario().with_overrides(overrides)
+        r = rs.solve(sc)
+        models.append(r.solver["model"])
+        _same_plan_as_cold(sc, r)
+    assert models == ["built", "built", "reused", "reused", "reused"]
+    assert (rs.built, rs.reused) == (2, 3)
+    one = Resolver(keep=1)  # keeping one model, each switch of structure builds again
+    assert [one.solve(scenario().with_overrides(o)).solver["model"] for o in seq[:4]] == [
+        "built", "built", "built", "built"]

@@ -121,5 +121,13 @@ def test_the_cli_writes_sweep_csv_and_a_folder_per_variant(tmp_path):
     assert table.loc[4, "supply.tonnes[site_id=src] *="] == 2
     assert table.loc[3, "leaked_t"] == exact(0) and table.loc[1, "leaked_t"] == exact(5)
     assert "Wrote" in res.stdout
+    assert table["model"].iloc[0] == "built"  # then re-used where only numbers change
+    rebuilt = CliRunner().invoke(main, ["sweep", str(folder), "--param",
+                                        "policy.leakage_penalty_gbp_per_t=0,1000", "--rebuild",
+                                        "--quiet", "--out", str(tmp_path / "rebuilt")])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    again = pd.read_csv(tmp_path / "rebuilt" / "sweep.csv", index_col="variant")
+    assert list(again["model"]) == ["built", "built"]
+    assert list(again["objective_gbp"]) == [exact(v) for v in table["objective_gbp"].iloc[[0, 2]]]
     bad = CliRunner().invoke(main, ["sweep", str(folder), "--param", "oops", "--out", str(out)])
     assert bad.exit_code == 2 and "KEY=V1,V2" in bad.output
