@@ -146,18 +146,23 @@ def _scenario_arg(scenario: str | None) -> Path:
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.argument("scenario", required=False, type=click.Path(path_type=str))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write summary.json, CSV tables and GeoJSON here.")
+              help="Write summary.json, CSV tables, GeoJSON, plan.xlsx, map.png, map.html and "
+                   "report.html here.")
+@click.option("--no-maps", is_flag=True,
+              help="With --out: skip map.png, map.html and report.html (faster).")
 @solver_options()
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout, nothing else.")
 @click.option("--override", "overrides", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="TOML file of what-if overrides (repeatable; applied in order).")
+@click.option("--quiet", is_flag=True,
+              help="No solver progress and no summary on stdout; errors only.")
 @common_options
-def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
+def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool,
-          overrides: tuple[Path, ...]) -> None:
+          overrides: tuple[Path, ...], quiet: bool) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from optimizer.errors import SolveError
     from optimizer.solving import solve as run
@@ -165,7 +170,8 @@ def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
 
     sc = _base(scenario, overrides)
     try:
-        result = run(sc, time_limit=time_limit, gap=gap, threads=threads)
+        result = run(sc, time_limit=time_limit, gap=gap, threads=threads,
+                     progress=False if quiet or as_json else None)
     except SolveError as exc:
         if out_dir is not None:
             write_failure(exc, sc, out_dir)
@@ -175,18 +181,20 @@ def solve(scenario: str | None, out_dir: Path | None, time_limit: float | None,
             click.echo(json.dumps(failure_summary(exc, sc), indent=2))
         raise
     if out_dir is not None:
-        write_outputs(result, sc, out_dir)
+        write_outputs(result, sc, out_dir, maps=not no_maps)
     if as_json:
         click.echo(summary_json(result), nl=False)
-    else:
+    elif not quiet:
         click.echo(summary_text(result, sc))
         if out_dir is not None:
-            click.echo(f"\nWrote {out_dir}/ (summary.json, flows.csv, plants.csv, stock.csv, "
-                       "leakage.csv, decisions.csv, marginal_values.csv, ...)")
+            pictures = "" if no_maps else ", map.png, map.html, report.html"
+            click.echo(f"\nWrote {out_dir}/: summary.json, plan.xlsx{pictures}, "
+                       "flows.geojson, sites.geojson and the CSV tables (flows.csv, plants.csv, "
+                       "stock.csv, leakage.csv, decisions.csv, marginal_values.csv, ...)")
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.argument("scenario", required=False, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print problems or description as JSON.")
 @common_options
 def validate(scenario: str | None, as_json: bool) -> None:
@@ -219,7 +227,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.argument("scenario", required=False, type=click.Path(path_type=str))
 @click.option("--param", "params", multiple=True, required=True, metavar="KEY=V1,V2,...",
               help="An override key and the values to try (repeatable: every combination).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -263,7 +271,7 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
 
 
 @main.command()
-@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.argument("scenario", required=False, type=click.Path(path_type=str))
 @click.option("--points", type=click.IntRange(min=2), default=8, show_default=True,
               help="Epsilons on an even grid from the least leakage to the cheapest plan's.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -303,7 +311,7 @@ def _log_level(level: int) -> Callable[[Callable], Callable]:
 
 
 @main.command("plan-week")
-@click.argument("scenario", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.argument("scenario", required=False, type=click.Path(path_type=str))
 @click.option("--week", required=True, help="ISO week the horizon starts, e.g. 2026-W49.")
 @click.option("--stock", type=click.Path(dir_okay=False, path_type=Path),
               help="Stock-take (inventory.csv columns); default: the previous week's run.")
@@ -311,6 +319,8 @@ def _log_level(level: int) -> Callable[[Callable], Callable]:
               default=Path("runs"), show_default=True, help="Where week folders live.")
 @click.option("--force", is_flag=True, help="Replace a week that already has a plan.")
 @click.option("--quiet", is_flag=True, help="Errors only on stderr, nothing on stdout.")
+@click.option("--no-maps", is_flag=True,
+              help="Skip map.png, map.html and report.html in the week's folder (faster).")
 @click.option("--no-warm-start", is_flag=True,
               help="Do not offer the previous week's plan to the solver as a MIP start.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
@@ -319,8 +329,8 @@ def _log_level(level: int) -> Callable[[Callable], Callable]:
 @common_options
 @_log_level(logging.INFO)
 def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Path, force: bool,
-              quiet: bool, no_warm_start: bool, lock_wait: float, time_limit: float | None,
-              gap: float | None, threads: int | None) -> None:
+              quiet: bool, no_maps: bool, no_warm_start: bool, lock_wait: float,
+              time_limit: float | None, gap: float | None, threads: int | None) -> None:
     """Plan the horizon starting --week and publish RUNS_DIR/WEEK/ whole (for schedulers).
 
     Opening stock: --stock, else the previous week's run in RUNS_DIR (its planned
@@ -331,7 +341,8 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
     from optimizer.weekly import plan_week as run_week
 
     opts = WeekOptions(time_limit=time_limit, gap=gap, threads=threads,
-                       warm_start=not no_warm_start, lock_wait_s=lock_wait)
+                       warm_start=not no_warm_start, lock_wait_s=lock_wait,
+                       progress=False if quiet else None, maps=not no_maps)
     run = run_week(_scenario_arg(scenario), week, runs_dir=runs_dir, stock=stock, force=force,
                    options=opts)
     if not quiet:
@@ -349,6 +360,8 @@ def _prechecks(sc):
     net = build_network(sc)
     return run_prechecks(sc, net, build_sets(sc, net))
 
+
+import cli.convert  # noqa: E402, F401  (adds `feedstock convert`; at the end: it uses the above)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

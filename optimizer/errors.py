@@ -20,7 +20,8 @@ class Problem:
     ``row`` is 1-based with the header as row 1, as a spreadsheet shows it (a
     missing column is reported on row 1); ``row`` is ``None`` for a whole-file
     problem. For scenario.toml, ``row`` is the line of a syntax error and
-    ``column`` holds the key path.
+    ``column`` holds the key path. In a workbook scenario ``file`` names the
+    sheet, ``scenario.xlsx[supply]``, and ``row`` is the Excel row.
     """
 
     file: str
@@ -34,7 +35,10 @@ class Problem:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            keyed = self.file.endswith(".toml") or self.file == "overrides"
+            # scenario.toml, a workbook's scenario sheet ("x.xlsx[scenario]") and overrides
+            # are keyed; a table's sheet ("x.xlsx[supply]") has columns like its CSV
+            keyed = (self.file.endswith(".toml") or self.file == "overrides"
+                     or self.file.lower().endswith("[scenario]"))
             parts.append(("key " if keyed else "column ") + self.column)
         shown = "" if self.value is None else f" = {self.value!r}"
         return ", ".join(parts) + f"{shown}: {self.rule}"

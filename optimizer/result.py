@@ -79,13 +79,13 @@ class Result:
         """What-if overrides of the scenario this plan is for."""
         return () if self.source is None else tuple(self.source.overrides)
 
-    def write(self, out: str | Path) -> Path:
-        """Write summary.json, the tables as CSV and the GeoJSON layers to ``out``."""
+    def write(self, out: str | Path, *, maps: bool = True) -> Path:
+        """Write summary.json, CSV tables, GeoJSON, plan.xlsx and (``maps``) the pictures."""
         from optimizer.writers import write_outputs
 
         if self.source is None:
             raise ValueError("this Result does not know its scenario; use writers.write_outputs")
-        return write_outputs(self, self.source, out)
+        return write_outputs(self, self.source, out, maps=maps)
 
     @property
     def tables(self) -> Mapping[str, pd.DataFrame]:

@@ -20,6 +20,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverUnavailableError
+from optimizer.progress import SolveProgress, watch_highs
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +96,14 @@ class HighsRunner:
         self.tee = tee
         self.version = ".".join(map(str, self.solver.version()))
 
-    def solve_mip(self, m: pyo.ConcreteModel,
-                  start: dict[str, dict] | None = None) -> Outcome:
+    def solve_mip(self, m: pyo.ConcreteModel, start: dict[str, dict] | None = None,
+                  progress: SolveProgress | None = None) -> Outcome:
         """Solve the MIP; load the incumbent if there is one.
 
         ``start`` offers values of discrete variables (by variable name and
         index) as a MIP start; the outcome says whether HiGHS accepted it.
+        ``progress`` shows the search's incumbent, bound and gap while it runs
+        (``optimizer.progress``); its line is ended when the MIP is.
         """
         begin = time.perf_counter()
         reused = self.solver._model is m
@@ -112,22 +115,28 @@ class HighsRunner:
             self.solver.set_instance(m)
         load_seconds = time.perf_counter() - loading
         highs = self.solver._solver_model  # Pyomo exposes no API for callbacks or starts
-        clock0 = highs.getRunTime()
         first: list[float] = []
-        highs.cbMipImprovingSolution.subscribe(
-            lambda e: first or first.append(float(e.data_out.running_time)))
+
+        def first_plan(e: Any) -> None:
+            # HiGHS (1.16, measured) counts a callback's running_time from the start of
+            # this run, while getRunTime() sums every run on the instance (a re-solve)
+            if not first:
+                first.append(float(e.data_out.running_time))
+
+        highs.cbMipImprovingSolution.subscribe(first_plan)
         offered = _offer_start(self.solver, m, start) if start else 0
         log_lines: list[str] = []
         try:
-            res = self._run(m, self.opts.time_limit_s, keep=log_lines,
-                            updates="none" if reused else "all", mip=_has_integers(m))
-            term = self._termination(res)
-            if term == "infeasible_or_unbounded":  # presolve could not tell which
-                res = self._run(m, self.opts.time_limit_s, mip=_has_integers(m),
-                                presolve="off")
+            with watch_highs(highs, progress):
+                res = self._run(m, self.opts.time_limit_s, keep=log_lines,
+                                updates="none" if reused else "all", mip=_has_integers(m))
                 term = self._termination(res)
+                if term == "infeasible_or_unbounded":  # presolve could not tell which
+                    res = self._run(m, self.opts.time_limit_s, mip=_has_integers(m),
+                                    presolve="off")
+                    term = self._termination(res)
         finally:
-            highs.cbMipImprovingSolution.clear()
+            highs.cbMipImprovingSolution.unsubscribe(first_plan)
         plan = self._has_plan(res)
         if plan:
             res.solution_loader.load_vars()
@@ -136,7 +145,7 @@ class HighsRunner:
         return Outcome(term, plan, res.incumbent_objective, res.objective_bound,
                        time.perf_counter() - begin, res.termination_condition.name,
                        f"highs {self.version}",
-                       first_plan_seconds=max(first[0] - clock0, 0.0) if first else None,
+                       first_plan_seconds=max(first[0], 0.0) if first else None,
                        warm_start=warm, load_seconds=load_seconds)
 
     def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
@@ -237,9 +246,12 @@ class ClassicRunner:
             options[threads_name] = self.opts.threads
         return options
 
-    def solve_mip(self, m: pyo.ConcreteModel,
-                  start: dict[str, dict] | None = None) -> Outcome:
-        """Solve the MIP with the classic interface (a MIP start is not passed on)."""
+    def solve_mip(self, m: pyo.ConcreteModel, start: dict[str, dict] | None = None,
+                  progress: SolveProgress | None = None) -> Outcome:
+        """Solve the MIP with the classic interface (a MIP start is not passed on).
+
+        ``progress`` is not shown: the classic interface has no callbacks to feed it.
+        """
         from pyomo.opt import SolverStatus
         from pyomo.opt import TerminationCondition as TC
 

@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import pyomo.environ as pyo
 
@@ -21,6 +21,7 @@ from optimizer.errors import InfeasibleError, NoPlanError, SolveError, Unbounded
 from optimizer.network import build_network
 from optimizer.numerics import numerics_warnings
 from optimizer.prechecks import run_prechecks
+from optimizer.progress import progress_for
 from optimizer.result import Result, gap_of, make_result
 from optimizer.runners import Outcome, SolverOptions, runner_for
 from optimizer.scenario import Scenario
@@ -49,7 +50,8 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
           threads: int | None = None, tee: bool = False, cuts: bool = True,
           diagnose: bool = True,
           warm_start: Callable[[ModelData], Start] | None = None,
-          resolver: Resolver | None = None) -> Result:
+          resolver: Resolver | None = None,
+          progress: bool | TextIO | None = None) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -70,7 +72,10 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     ``solver["warm_start"]`` says whether HiGHS accepted it. ``resolver``
     (``optimizer.persistent.Resolver``) re-solves on the model and HiGHS
     instance of its last solve when only numbers changed; the result's
-    ``solver["model"]`` says ``reused`` or ``built``.
+    ``solver["model"]`` says ``reused`` or ``built``. ``progress`` shows the MIP's
+    incumbent, bound and gap on one line once it has run a few seconds
+    (``optimizer.progress``): ``None`` only when stderr is a terminal, ``False``
+    never, ``True`` on stderr, a stream on that stream; it does not change the plan.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
@@ -92,8 +97,11 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     if mip_start is not None:
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
                  mip_start.source, mip_start.matched)
-    outcome = runner.solve_mip(built.model) if mip_start is None \
-        else runner.solve_mip(built.model, start=mip_start.values)
+    with progress_for(progress) as shown:
+        extra: dict = {} if mip_start is None else {"start": mip_start.values}
+        if shown is not None:  # passed only when shown: runner stand-ins take (model) alone
+            extra["progress"] = shown
+        outcome = runner.solve_mip(built.model, **extra)
     if outcome.warm_start is not None:
         log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
                  else "not accepted", outcome.solver)

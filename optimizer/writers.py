@@ -1,4 +1,4 @@
-"""Write a Result to a folder: summary.json, one CSV per table, GeoJSON for GIS users.
+"""Write a Result to a folder: summary.json, CSV tables, GeoJSON, plan.xlsx and pictures.
 
 Files are written into a temporary folder next to the target and renamed into
 place, so a reader never sees half a set of outputs.
@@ -18,17 +18,19 @@ import numpy as np
 
 from optimizer.bottlenecks import binding_rules
 from optimizer.errors import SolveError
-from optimizer.network import lines_gdf
+from optimizer.maps.layers import flow_lines, site_points
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+from optimizer.workbook import write_workbook
 
 CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_feed.csv",
              "stock": "stock.csv", "leakage": "leakage.csv", "decisions": "decisions.csv",
              "marginal_values": "marginal_values.csv", "lane_weeks": "lane_weeks.csv",
              "arcs": "arcs.csv"}
 
+PICTURES = ("map.png", "map.html", "report.html")  # skipped with maps=False (--no-maps)
 OUTPUT_FILES = {"summary.json", "diagnosis.json", "binding.csv", "sites.geojson",
-                "lanes.geojson", *CSV_FILES.values()}
+                "flows.geojson", "lanes.geojson", "plan.xlsx", *PICTURES, *CSV_FILES.values()}
 
 
 def summary_json(result: Result) -> str:
@@ -57,26 +59,65 @@ def _staged(out: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_outputs(result: Result, scenario: Scenario, out: str | Path) -> Path:
-    """Write every output of one solve to ``out`` (replacing files of the same name)."""
+def write_outputs(result: Result, scenario: Scenario, out: str | Path, *,
+                  maps: bool = True) -> Path:
+    """Write every output of one solve to ``out`` (replacing files of the same name).
+
+    ``maps=False`` skips map.png, map.html and report.html (the slow part:
+    about 3 s on the sample); the tables, GeoJSON layers and plan.xlsx are
+    always written.
+    """
     out = Path(out)
     with _staged(out) as tmp:
         (tmp / "summary.json").write_text(summary_json(result), encoding="utf-8")
-        write_tables(result, scenario, tmp)
+        write_tables(result, scenario, tmp, maps=maps)
     return out
 
 
-def write_tables(result: Result, scenario: Scenario, folder: Path) -> list[Path]:
-    """The result tables as CSV, binding.csv and the GeoJSON layers; the paths written."""
+def write_tables(result: Result, scenario: Scenario, folder: Path, *,
+                 maps: bool = True) -> list[Path]:
+    """CSV tables, binding.csv, GeoJSON layers, plan.xlsx (and pictures); the paths written."""
     written = []
     for name, file in CSV_FILES.items():
         table = getattr(result, name).drop(columns=["period"], errors="ignore")
         table.to_csv(folder / file, index=False, float_format="%.6g", lineterminator="\n")
         written.append(folder / file)
-    binding_rules(scenario, result).to_csv(folder / "binding.csv", index=False,
-                                           float_format="%.6g", lineterminator="\n")
+    binding = binding_rules(scenario, result)
+    binding.to_csv(folder / "binding.csv", index=False, float_format="%.6g",
+                   lineterminator="\n")
     written.append(folder / "binding.csv")
-    return written + _write_geo(result, scenario, folder)
+    flows, sites = flow_lines(result, scenario), site_points(result, scenario)
+    written += _write_geo(flows, sites, folder)
+    written.append(write_workbook(result, folder / "plan.xlsx", extra={"binding": binding}))
+    if maps:
+        written += write_pictures(result, scenario, flows, sites, folder)
+    return written
+
+
+def picture_titles(result: Result) -> tuple[str, str]:
+    """Title and subtitle of map.png and map.html: scenario, weeks, status and headline."""
+    k = result.kpi_values
+    title = f"{result.scenario}: plan {result.weeks[0]} .. {result.weeks[-1]}"
+    weeks = len(result.weeks)
+    objective = f"{'−' if result.objective_gbp < 0 else ''}£{abs(result.objective_gbp):,.0f}"
+    subtitle = (f"{result.status}, objective {objective}; {k['processed_uk_t']:,.1f} t "
+                f"processed in the UK, {k['leaked_t']:,.1f} t exported; lane widths are "
+                f"tonnes over the {weeks} week{'s' if weeks != 1 else ''}")
+    return title, subtitle
+
+
+def write_pictures(result: Result, scenario: Scenario, flows, sites,
+                   folder: Path) -> list[Path]:
+    """map.png, map.html and report.html (which embeds map.png)."""
+    from optimizer.maps.interactive import render_html
+    from optimizer.maps.static import render_png
+    from optimizer.report_page import render_report
+
+    title, subtitle = picture_titles(result)
+    png = render_png(flows, sites, title, subtitle, folder / "map.png")
+    render_html(flows, sites, title, subtitle, folder / "map.html")
+    render_report(result, scenario, png, folder / "report.html")
+    return [folder / name for name in PICTURES]
 
 
 def failure_summary(exc: SolveError, scenario: Scenario) -> dict:
@@ -105,15 +146,17 @@ def write_failure(exc: SolveError, scenario: Scenario, out: str | Path) -> Path:
     return out
 
 
-def _write_geo(result: Result, sc: Scenario, folder: Path) -> list[Path]:
-    """sites.geojson and lanes.geojson (tonnes and trips over the horizon), WGS84."""
-    sites = sc.sites
-    sites["storage_t"] = sites["storage_t"].where(np.isfinite(sites["storage_t"]))  # inf -> null
-    sites.to_file(folder / "sites.geojson", driver="GeoJSON")
-    lanes = result.lane_weeks
-    if lanes.empty:
-        return [folder / "sites.geojson"]
-    total = lanes.groupby(["origin", "destination", "mode"], as_index=False)[
-        ["tonnes_t", "trips"]].sum()
-    lines_gdf(total, sites).to_file(folder / "lanes.geojson", driver="GeoJSON")
-    return [folder / "sites.geojson", folder / "lanes.geojson"]
+def _write_geo(flows, sites, folder: Path) -> list[Path]:
+    """sites.geojson (points) and flows.geojson (a line per lane over the horizon), WGS84.
+
+    NaN (a site without a capacity) is written as null, not as a number a GIS
+    would read as 0. flows.geojson is written even without lanes (no features),
+    so a QGIS project that references it still opens.
+    """
+    for name, gdf in (("sites.geojson", sites), ("flows.geojson", flows)):
+        gdf = gdf.copy()
+        for col in gdf.columns:
+            if col != "geometry" and gdf[col].dtype.kind == "f":
+                gdf[col] = gdf[col].where(np.isfinite(gdf[col]))
+        gdf.to_file(folder / name, driver="GeoJSON")
+    return [folder / "sites.geojson", folder / "flows.geojson"]

@@ -1,7 +1,9 @@
-"""Scenario files -> validated, frozen :class:`Scenario` (DATA.md)."""
+"""Scenario files (a folder of CSVs or one .xlsx workbook) -> a validated, frozen Scenario."""
 
 from optimizer.scenario.config import ScenarioConfig
-from optimizer.scenario.load import from_tables, load_scenario
+from optimizer.scenario.excel import convert, write_workbook
+from optimizer.scenario.load import Conversion, from_tables, load_scenario, write_folder
 from optimizer.scenario.scenario import Scenario
 
-__all__ = ["Scenario", "ScenarioConfig", "from_tables", "load_scenario"]
+__all__ = ["Conversion", "Scenario", "ScenarioConfig", "convert", "from_tables", "load_scenario",
+           "write_folder", "write_workbook"]

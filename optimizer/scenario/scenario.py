@@ -35,7 +35,7 @@ class Scenario:
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
-        """Read and validate a scenario folder (``load_scenario``)."""
+        """Read and validate a scenario folder or .xlsx workbook (``load_scenario``)."""
         from optimizer.scenario.load import load_scenario
 
         return load_scenario(path)

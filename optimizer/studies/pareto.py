@@ -94,7 +94,8 @@ def pareto(base: Scenario, points: int = 8, *, workers: int = 1, client: Any = N
         raise ValueError("a frontier needs at least 2 points")
     opts = options or SweepOptions()
     free = base.with_overrides(no_penalties(base))
-    cheapest = solve(free, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads)
+    cheapest = solve(free, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads,
+                     progress=False)  # a study shows its variants bar, not solver lines
     l_max = float(cheapest.kpis["leaked_t"])
     l_min = min_leakage(free, opts)
     log.info("frontier between %.3f t (least leakage) and %.3f t (cheapest plan)", l_min, l_max)

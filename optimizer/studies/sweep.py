@@ -152,7 +152,7 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
         resolver = _worker_resolver()
     try:
         r = solve(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads,
-                  resolver=resolver)
+                  resolver=resolver, progress=False)  # the variants bar shows progress
     except SolveError as exc:
         row.update({"status": exc.status, "objective_gbp": math.nan,
                     "message": str(getattr(exc, "message", exc))})
@@ -163,7 +163,7 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
     row["solve_seconds"] = r.solve_seconds
     row["model"] = r.solver["model"]
     if folder is not None:
-        r.write(folder)
+        r.write(folder, maps=False)  # pictures of hundreds of variants: ~2 s each, unasked
     return row
 
 

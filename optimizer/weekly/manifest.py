@@ -41,7 +41,12 @@ def input_hashes(files: dict[str, Path]) -> dict[str, dict[str, str]]:
 
 
 def scenario_files(folder: Path) -> dict[str, Path]:
-    """Every regular file of a scenario folder (top level), labelled ``scenario/<name>``."""
+    """Every regular file of a scenario folder (top level), labelled ``scenario/<name>``.
+
+    A workbook scenario is one file: ``scenario/<name>.xlsx``.
+    """
+    if folder.is_file():
+        return {f"scenario/{folder.name}": folder}
     return {f"scenario/{p.name}": p for p in sorted(folder.iterdir())
             if p.is_file() and not p.name.startswith(".")}
 

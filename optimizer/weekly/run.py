@@ -72,13 +72,20 @@ class WeekRun:
 
 @dataclass(frozen=True)
 class WeekOptions:
-    """How to run: solver overrides, the warm start, the lock wait."""
+    """How to run: solver overrides, the warm start, the lock wait, solver progress.
+
+    ``progress``: the solver's progress line on stderr (``optimizer.progress``);
+    None shows it only when stderr is a terminal, never in a scheduler's log.
+    ``maps``: also write map.png, map.html and report.html into the week's folder.
+    """
 
     time_limit: float | None = None
     gap: float | None = None
     threads: int | None = None
     warm_start: bool = True
     lock_wait_s: float = 10.0
+    progress: bool | None = None
+    maps: bool = True
 
 
 def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "runs",
@@ -109,7 +116,7 @@ def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "ru
             prev = handoff.find_previous(runs_dir, week, required=stock_path is None)
             sc, inputs = _load(scenario_dir, week, stock_path, prev, opts)
             run = _solve(sc, week, dest, prev, opts)
-            _write(tmp, run, sc)
+            _write(tmp, run, sc, maps=opts.maps)
             manifest = {
                 "week": week, "scenario": sc.name, "scenario_dir": str(scenario_dir),
                 "exit_code": run.exit_code, "status": run.status,
@@ -217,7 +224,7 @@ def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None
         start = functools.partial(shifted_start, prev.plan)
     try:
         result = solve(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads,
-                       warm_start=start)
+                       warm_start=start, progress=opts.progress)
     except SolveError as exc:
         log.error("%s", exc)
         summary = {**failure_summary(exc, sc), "week": week, "exit_code": exc.exit_code}
@@ -232,7 +239,7 @@ def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None
     return WeekRun(week, dest, result.status, 0, result=result, summary=summary, scenario=sc)
 
 
-def _write(tmp: Path, run: WeekRun, sc: Scenario) -> None:
+def _write(tmp: Path, run: WeekRun, sc: Scenario, maps: bool = True) -> None:
     """Every output file of the run into the staging folder (not the manifest)."""
     from optimizer.writers import write_tables
 
@@ -250,7 +257,7 @@ def _write(tmp: Path, run: WeekRun, sc: Scenario) -> None:
                         (handoff.IN_TRANSIT, handoff.in_transit(r, sc))):
         table.to_csv(tmp / name, index=False, lineterminator="\n", float_format="%.6f")
         _written(tmp / name)
-    for path in write_tables(r, sc, tmp):
+    for path in write_tables(r, sc, tmp, maps=maps):
         _written(path)
 
 

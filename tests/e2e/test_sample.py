@@ -98,9 +98,20 @@ def test_feedstock_solve_subprocess_on_the_bundled_sample(tmp_path):
     assert summary["scenario"] == "uk-2026-base"
     assert summary["status"] in ("optimal", "within_gap") and summary["gap"] <= 0.005
     for name in ("summary.json", "flows.csv", "plants.csv", "stock.csv", "leakage.csv",
-                 "decisions.csv", "marginal_values.csv", "lanes.geojson"):
+                 "decisions.csv", "marginal_values.csv", "flows.geojson", "sites.geojson",
+                 "map.png", "map.html", "plan.xlsx", "report.html"):
         assert (out / name).is_file(), name
     assert "Traceback" not in run.stderr
+    # the pictures are of this plan: every lane of flows.csv is a feature, tonnes agree
+    import geopandas as gpd
+    import pandas as pd
+
+    flows = pd.read_csv(out / "flows.csv")
+    lanes = gpd.read_file(out / "flows.geojson")
+    assert len(lanes) == len(flows.groupby(["origin", "destination", "mode"]))
+    assert lanes["tonnes_t"].sum() == pytest.approx(flows["tonnes_t"].sum(), abs=1e-3)
+    assert lanes.loc[lanes["to_outlet"], "tonnes_t"].sum() == pytest.approx(
+        summary["kpis"]["leaked_t"], abs=1e-3)
 
 
 def test_time_limit_without_a_plan_exits_4_on_the_sample():

@@ -45,7 +45,7 @@ def test_solve_prints_summary_and_writes_outputs(runner, tiny, tmp_path):
         "src", "plant", "truck", "mag", "2026-W48"]
     assert flows["tonnes_t"].iloc[0] == pytest.approx(5.0)
     assert flows["trips"].iloc[0] == 1
-    assert (out / "lanes.geojson").is_file() and (out / "sites.geojson").is_file()
+    assert (out / "flows.geojson").is_file() and (out / "sites.geojson").is_file()
 
 
 def test_json_prints_only_the_summary(runner, tiny):
