@@ -6,13 +6,10 @@ from typing import TYPE_CHECKING
 
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+from optimizer.units import gbp
 
 if TYPE_CHECKING:
     from optimizer.weekly import WeekRun
-
-
-def _gbp(v: float) -> str:
-    return f"£{v:,.0f}" if v >= 0 else f"-£{-v:,.0f}"
 
 
 def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
@@ -30,14 +27,14 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
                      f"plan within the target gap: it may cost up to {r.gap:.2%} more than the "
                      "best possible plan.")
     size = r.model_size
-    lines += [f"  objective {_gbp(r.objective_gbp)}, bound {_gbp(r.bound_gbp)}; "
+    lines += [f"  objective {gbp(r.objective_gbp)}, bound {gbp(r.bound_gbp)}; "
               f"{size['variables']:,} variables ({size['integer_variables']:,} integer), "
               f"{size['constraints']:,} constraints; build {r.build_seconds:.1f} s, "
               f"solve {r.solve_seconds:.1f} s, duals {r.dual_seconds:.1f} s", "",
               "Cost lines (GBP)"]
     for name, value in r.cost_lines_gbp.items():
-        lines.append(f"  {name:<18}{_gbp(value):>16}")
-    lines.append(f"  {'total':<18}{_gbp(sum(r.cost_lines_gbp.values())):>16}")
+        lines.append(f"  {name:<18}{gbp(value):>16}")
+    lines.append(f"  {'total':<18}{gbp(sum(r.cost_lines_gbp.values())):>16}")
     lines += ["", "Tonnes (t)",
               f"  available {k['available_t']:.1f} = processed in UK {k['processed_uk_t']:.1f}"
               f" + leaked {k['leaked_t']:.1f} + left in stock {k['final_stock_t']:.1f}"
@@ -58,7 +55,7 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
         lines += ["", "Decisions"]
         for d in decisions.itertuples():
             lines.append(f"  {d.decision:<14}{d.id:<36}{'YES' if d.chosen else 'no':<4}"
-                         f" fixed {_gbp(d.fixed_cost_gbp)}")
+                         f" fixed {gbp(d.fixed_cost_gbp)}")
     binding = binding_rules(sc, r)
     if len(binding):
         lines += ["", "Binding rules (where the plan sits on a limit)"]
@@ -78,7 +75,7 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     mv = k["marginal_value_plant_capacity_gbp_per_t_week"]
     if mv:
         lines.append("Marginal value of plant capacity (GBP per extra t/week, all weeks): "
-                     + ", ".join(f"{p} {_gbp(v)}" for p, v in mv.items()))
+                     + ", ".join(f"{p} {gbp(v)}" for p, v in mv.items()))
     if r.overrides:
         lines += ["", "What-if overrides (in order)",
                   *(f"  - {o['override']}  ({o['source']})" for o in r.overrides)]
@@ -117,7 +114,7 @@ def week_text(run: WeekRun) -> str:
     start = "no warm start" if not ws else \
         f"warm start {'accepted' if ws.get('accepted') else 'not accepted'}"
     first_plan = s.get("time_to_first_plan_s")
-    lines = [f"{run.week}: {r.status.upper()}, gap {r.gap:.2%}, objective {_gbp(r.objective_gbp)}"
+    lines = [f"{run.week}: {r.status.upper()}, gap {r.gap:.2%}, objective {gbp(r.objective_gbp)}"
              f" ({start}; first plan after "
              f"{'?' if first_plan is None else f'{first_plan:.1f}'} s, solve "
              f"{r.solve_seconds:.1f} s)",

@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from optimizer.units import gbp
+
 log = logging.getLogger(__name__)
 
 DELAY_S = 5.0  # MIP seconds before the first line (tests set 0)
@@ -55,8 +57,7 @@ def format_line(seconds: float, objective: float | None, bound: float | None,
 def _money(value: float | None) -> str | None:
     if value is None or not math.isfinite(value):
         return None
-    whole = round(value)
-    return f"{'-' if whole < 0 else ''}£{abs(whole):,}"
+    return gbp(round(value))  # round first: -0.3 reads £0, not -£0
 
 
 def _percent(gap: float | None) -> str:

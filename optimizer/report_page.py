@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+from optimizer.units import gbp
 
 COST_LABELS = {"transport": "transport", "fixed_decisions": "fixed (contracts, hubs, builds)",
                "hub_handling": "hub handling", "holding": "stock holding",
@@ -104,7 +105,7 @@ def leakage_chart(result: Result, sc: Scenario) -> str:
 def kpi_cards(result: Result) -> list[tuple[str, str]]:
     """(label, value) of the headline figures, formatted with their units."""
     k = result.kpi_values
-    return [("objective (net cost; negative = net earnings)", _gbp(result.objective_gbp)),
+    return [("objective (net cost; negative = net earnings)", gbp(result.objective_gbp, minus="−")),
             ("gap to the best bound", f"{100 * result.gap:.2f}%"),
             ("processed in the UK", f"{k['processed_uk_t']:,.1f} t"),
             ("exported (leakage)", f"{k['leaked_t']:,.1f} t ({100 * k['leakage_share']:.1f}%)"),
@@ -112,11 +113,6 @@ def kpi_cards(result: Result) -> list[tuple[str, str]]:
             ("stock at the end", f"{k['final_stock_t']:,.1f} t"),
             ("transport emissions", f"{k['co2e_t']:,.1f} t CO2e"),
             ("available to place", f"{k['available_t']:,.1f} t")]
-
-
-def _gbp(value: float) -> str:
-    """£1,234 or −£1,234 (a minus sign, not a hyphen, before the pound sign)."""
-    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
 
 
 def render_report(result: Result, sc: Scenario, map_png: bytes | None,

@@ -21,6 +21,7 @@ from optimizer.errors import SolveError
 from optimizer.maps.layers import flow_lines, site_points
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+from optimizer.units import gbp
 from optimizer.workbook import write_workbook
 
 CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_feed.csv",
@@ -99,7 +100,7 @@ def picture_titles(result: Result) -> tuple[str, str]:
     k = result.kpi_values
     title = f"{result.scenario}: plan {result.weeks[0]} .. {result.weeks[-1]}"
     weeks = len(result.weeks)
-    objective = f"{'−' if result.objective_gbp < 0 else ''}£{abs(result.objective_gbp):,.0f}"
+    objective = gbp(result.objective_gbp, minus="−")
     subtitle = (f"{result.status}, objective {objective}; {k['processed_uk_t']:,.1f} t "
                 f"processed in the UK, {k['leaked_t']:,.1f} t exported; lane widths are "
                 f"tonnes over the {weeks} week{'s' if weeks != 1 else ''}")

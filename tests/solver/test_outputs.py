@@ -72,11 +72,16 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
-def out(scenario, tmp_path_factory):
+def solved(scenario):
     result = solve(scenario)
     assert result.kpi_values["leaked_t"] == pytest.approx(4.0)
+    return result
+
+
+@pytest.fixture(scope="module")
+def out(scenario, solved, tmp_path_factory):
     folder = tmp_path_factory.mktemp("out")
-    write_outputs(result, scenario, folder)
+    write_outputs(solved, scenario, folder)
     return folder
 
 
@@ -155,12 +160,12 @@ def test_map_html_holds_the_layers_inline_and_needs_no_network(out):
     assert not re.search(r"<script[^>]*\bsrc=|<link[^>]*\bhref=|<img[^>]*\bsrc=", page)
 
 
-def test_plan_xlsx_has_a_summary_and_a_sheet_per_table(out, scenario):
+def test_plan_xlsx_has_a_summary_and_a_sheet_per_table(out, solved):
     wb = load_workbook(out / "plan.xlsx")
     assert wb.sheetnames == ["Summary", "flows", "lane_weeks", "plants", "plant_feed", "stock",
                              "leakage", "decisions", "marginal_values", "arcs", "binding"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    result = solve(scenario)
+    result = solved
     assert summary["objective"] == pytest.approx(result.objective_gbp)
     assert summary["leaked_t"] == pytest.approx(4.0)
     assert summary["cost_transport_gbp"] == pytest.approx(result.cost_lines_gbp["transport"])
