@@ -159,18 +159,29 @@ def _scenario_arg(scenario: str | None) -> Path:
               help="TOML file of what-if overrides (repeatable; applied in order).")
 @click.option("--quiet", is_flag=True,
               help="No solver progress and no summary on stdout; errors only.")
+@click.option("--relax-trips", is_flag=True,
+              help="Continuous trips on every mode (a strategic run: fast, trips fractional); "
+                   "the override modes.integer_trips[*] = false, recorded in summary.json.")
+@click.option("--lp-start/--no-lp-start", default=None,
+              help="Offer HiGHS the rounded LP relaxation as a MIP start (an early first plan; "
+                   "default: on from 250,000 variables).")
 @common_options
 def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool,
-          overrides: tuple[Path, ...], quiet: bool) -> None:
+          overrides: tuple[Path, ...], quiet: bool, relax_trips: bool,
+          lp_start: bool | None) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from optimizer.errors import SolveError
+    from optimizer.solving import RELAX_TRIPS
     from optimizer.solving import solve as run
     from optimizer.writers import failure_summary, summary_json, write_failure, write_outputs
 
     sc = _base(scenario, overrides)
+    if relax_trips:
+        sc = sc.with_overrides(RELAX_TRIPS)
+        log.info("continuous trips (--relax-trips)")
     try:
-        result = run(sc, time_limit=time_limit, gap=gap, threads=threads,
+        result = run(sc, time_limit=time_limit, gap=gap, threads=threads, lp_start=lp_start,
                      progress=False if quiet or as_json else None)
     except SolveError as exc:
         if out_dir is not None:

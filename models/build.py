@@ -35,7 +35,8 @@ class BuiltModel:
     """A Pyomo model with the index data it was built from.
 
     ``signature`` (persistent builds only) is :func:`models.numbers.structure`:
-    a variant with the same signature can reuse the model (:func:`update_model`).
+    a variant with the same signature can reuse the model (:func:`update_model`),
+    which records in ``changed`` the Param entries it set to new values.
     """
 
     model: pyo.ConcreteModel
@@ -44,6 +45,7 @@ class BuiltModel:
     seconds: float
     size: dict[str, int]
     signature: tuple | None = None
+    changed: tuple | None = None  # after update_model: the Param entries it changed
 
 
 def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
@@ -110,5 +112,6 @@ def update_model(built: BuiltModel, sc: Scenario, net: Network,
     changed = store(built.model, numbers)
     set_bounds(built.model, data)
     seconds = time.perf_counter() - start
-    log.info("updated the built model in %.2f s: %d numbers changed", seconds, changed)
-    return dataclasses.replace(built, data=data, network=net, seconds=seconds)
+    log.info("updated the built model in %.2f s: %d numbers changed", seconds, len(changed))
+    return dataclasses.replace(built, data=data, network=net, seconds=seconds,
+                               changed=tuple(changed))

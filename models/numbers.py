@@ -41,9 +41,10 @@ from models.trips import trips_numbers
 Numbers = dict[str, dict]
 
 # columns of the index frames that decide variables, rows or terms (not numbers)
+NO_CUTS = {"cut_reach_t": {}, "cut_feed_reach_t": {}}  # cuts=False: the tables, empty
 STRUCTURAL = {
     "x": ("arc", "origin", "destination", "feedstock_id", "period", "arrival"),
-    "n": ("arc", "period", "integer_trips", "contracted"),
+    "n": ("arc", "period", "integer_trips", "contracted", "implied"),
     "s": ("site_id", "feedstock_id", "period"),
     "q": ("site_id", "feedstock_id", "period", "product"),
     "e": ("site_id", "feedstock_id", "period", "row_key"),
@@ -61,7 +62,7 @@ def model_numbers(d: ModelData, feedstocks: pd.DataFrame, *, cuts: bool = True) 
     for part in (balance_numbers(d), storage_numbers(d), trips_numbers(d), hubs_numbers(d),
                  plant_capacity_numbers(d), minimum_run_numbers(d),
                  blend_numbers(d, feedstocks), leakage_numbers(d), offtake_numbers(d),
-                 outlets_numbers(d), cuts_numbers(d) if cuts else {"cut_reach_t": {}},
+                 outlets_numbers(d), cuts_numbers(d) if cuts else NO_CUTS,
                  objective_numbers(d)):
         clash = out.keys() & part.keys()
         assert not clash, f"two families name the table(s) {sorted(clash)}"
@@ -76,19 +77,35 @@ def as_params(m: pyo.ConcreteModel, numbers: Numbers) -> dict[str, Mapping]:
         param = pyo.Param(list(table), mutable=True, initialize=table, within=pyo.Reals)
         m.add_component(f"p_{name}", param)
         out[name] = param
+    setattr(m, HELD, numbers)
     return out
 
 
-def store(m: pyo.ConcreteModel, numbers: Numbers) -> int:
-    """Write the tables into the model's Params; how many values changed."""
-    changed = 0
+HELD = "_numbers_held"  # attribute of a persistent model: the tables its Params hold
+
+
+def store(m: pyo.ConcreteModel, numbers: Numbers) -> list:
+    """Write the tables into the model's Params; the Param entries that changed.
+
+    The tables the Params hold are kept on the model (``as_params``, then
+    here), and compared as plain dicts, far quicker than reading 10^5 Params.
+    A persistent solver needs to be sent only the coefficients that depend on
+    the changed entries (``optimizer.runners.HighsRunner.push``).
+    """
+    changed = []
+    held = getattr(m, HELD, None)
     for name, table in numbers.items():
         param = getattr(m, f"p_{name}")
-        for k, v in table.items():
+        if held is not None:
+            old = held[name]
+            new = [k for k, v in table.items() if old[k] != v]
+        else:
+            new = [k for k, v in table.items() if param[k].value != v]
+        for k in new:
             p = param[k]
-            if p.value != v:
-                p.set_value(v)
-                changed += 1
+            p.set_value(table[k])
+            changed.append(p)
+    setattr(m, HELD, numbers)
     return changed
 
 

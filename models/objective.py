@@ -9,7 +9,8 @@ import pyomo.environ as pyo
 
 from models._util import keys, lin
 from models.sets import ModelData
-from models.variables import NODE_KEY, X_KEY
+from models.trips import implied_trip_numbers
+from models.variables import NODE_KEY, X_KEY, trip_vars
 
 COST_LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "processing_net",
               "export_revenue", "leakage_penalty", "carbon", "terminal_stock")
@@ -33,8 +34,10 @@ def objective_numbers(d: ModelData) -> dict[str, dict]:
     x_idx = keys(d.x, X_KEY)
     hub_handling = d.hubs.set_index("site_id")["handling_gbp_per_t"]
     last = d.s["period"] == d.horizon
+    trips = trip_vars(d)
     return {
-        "trip_cost_gbp": _by(keys(d.n, ("arc", "period")), d.n["trip_cost_gbp"]),
+        "trip_cost_gbp": _by(keys(trips, ("arc", "period")), trips["trip_cost_gbp"]),
+        **implied_trip_numbers(d),
         "lane_cost_gbp_per_t": _by(x_idx, d.x["cost_gbp_per_t"]),
         "contract_fixed_gbp": _by(d.y["arc"].tolist(), d.y["fixed_cost_gbp"]),
         "hub_fixed_gbp": _by(d.z["site_id"].tolist(), d.z["fixed_cost_gbp"]),
@@ -56,7 +59,10 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
 
     ============== ===================================================================
     transport      :math:`\sum_{a,t} \mathrm{trip\_cost}_a n_{a,t}
-                   + \sum_{a,f,t} \mathrm{cost\_per\_t}_a x_{a,f,t}`
+                   + \sum_{a,f,t} \mathrm{cost\_per\_t}_a x_{a,f,t}`; an implied
+                   arc (no n variable, ``models.trips``) has
+                   :math:`n_{a,t} = \sum_f x_{a,f,t} / \mathrm{payload}`, so its
+                   trip cost is charged as :math:`\mathrm{trip\_cost}_a / \mathrm{payload}` per t
     fixed_decisions :math:`\sum_a F_a y_a + \sum_h F_h z_h + \sum_k F_k w_k`
     hub_handling   :math:`\sum_{h,t} \mathrm{handling}_h \cdot \mathrm{intake}_{h,t}`
                    (intake includes in-transit arrivals: a constant)
@@ -70,7 +76,8 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     ============== ===================================================================
     """
     lines = {
-        "transport": lin(m.n, num["trip_cost_gbp"]) + lin(m.x, num["lane_cost_gbp_per_t"]),
+        "transport": lin(m.n, num["trip_cost_gbp"]) + lin(m.x, num["lane_cost_gbp_per_t"])
+        + lin(m.x, num["implied_trip_gbp_per_t"]),
         "fixed_decisions": lin(m.y, num["contract_fixed_gbp"]) + lin(m.z, num["hub_fixed_gbp"])
         + lin(m.w, num["expansion_fixed_gbp"]),
         "hub_handling": lin(m.x, num["handling_gbp_per_t"]) + num["hub_arrivals_gbp"]["all"],

@@ -35,7 +35,8 @@ class ModelData:
     weeks: tuple[str, ...]
     elastic: bool  # the diagnosis copy: custody and slots relaxed (see build_sets)
     x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
-    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer_trips, trips_max, reach_t
+    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer_trips, trips_max, reach_t,
+    #                  implied (no variable: trips = load / payload, see _trip_rows)
     s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
     q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
     e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
@@ -57,13 +58,15 @@ class ModelData:
     terminal_penalty: float
 
 
-def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelData:
+def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
+               implied_trips: bool = True) -> ModelData:
     """All index sets and coefficients of the model for one scenario.
 
     ``elastic`` builds the sets of the diagnosis copy (``models.elastic``):
     restricted feedstock may also use arcs that break custody (flagged
     ``custody_breach``), and ferry slots do not bound the trip variables (the
-    ``lane_slots`` rows, made elastic, do).
+    ``lane_slots`` rows, made elastic, do). ``implied_trips=False`` keeps a trip
+    variable for every arc-week (see ``_trip_rows``; tests compare both).
     """
     horizon = sc.horizon
     sites = sc.table("sites").set_index("site_id")
@@ -78,6 +81,7 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelDat
     x = allowed.merge(reach.rename(columns={"site_id": "origin"}), on=["origin", "feedstock_id"])
     x = _expand_weeks(x, "earliest", horizon - x["transit_weeks"])
     x["arrival"] = x["period"] + x["transit_weeks"]
+    x["reach_t"] = _reach_at_origin(x, sc)
     x = x.sort_values(["arc", "feedstock_id", "period"]).reset_index(drop=True)
 
     node_weeks = _expand_weeks(reach, "earliest", pd.Series(horizon, index=reach.index))
@@ -90,7 +94,7 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False) -> ModelDat
     plants = sc.plants.set_index("site_id")
     q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
-    n = _trip_rows(x, arcs, sc, slots_bound=not elastic)
+    n = _trip_rows(x, arcs, sc, slots_bound=not elastic, implied_trips=implied_trips)
     arriving = sc.in_transit.rename(columns={"destination": "site_id"}).groupby(
         ["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
     hubs = _hubs(sc, x, arriving)
@@ -292,8 +296,16 @@ def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 # ------------------------------------------------------------------ trips and hubs
 
 def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
-               slots_bound: bool = True) -> pd.DataFrame:
-    """One trip variable per arc-week that can carry anything, with its bound from the data.
+               slots_bound: bool = True, implied_trips: bool = True) -> pd.DataFrame:
+    """One trip row per arc-week that can carry anything, with its bound from the data.
+
+    ``implied``: continuous trips with no slot limit, no contract and a trip cost
+    >= 0. Their count is exactly load / payload in every optimal plan (a larger
+    one only costs more, a smaller one breaks the payload row), so the model has
+    no variable for them: the trip cost is charged per tonne,
+    trip_cost / payload (``models.trips``), and the count is computed from the
+    tonnes after the solve. One variable and one row fewer per arc-week, the
+    same optimum (tests solve both ways).
 
     ``reach_t`` is the most the arc can carry that week (what can have reached
     its origin by then); ``trips_max`` = ceil(reach_t / payload) (not rounded
@@ -302,24 +314,28 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
     the optimum unchanged and turns most small-flow trip counts into binaries.
     """
     n = x[["arc", "period"]].drop_duplicates().merge(arcs, on="arc")
-    n["reach_t"] = _cumulative_at_origin(x, sc).reindex(
+    n["reach_t"] = x.groupby(["arc", "period"])["reach_t"].sum().reindex(
         pd.MultiIndex.from_frame(n[["arc", "period"]])).fillna(0.0).to_numpy()
     needed = n["reach_t"] / n["payload_t"]
     needed = np.where(n["integer_trips"], np.ceil(needed - 1e-9), needed)
     slots = n["max_trips_per_week"].fillna(np.inf).to_numpy() if slots_bound else np.inf
     n["trips_max"] = np.minimum(slots, needed)
     n["contracted"] = n["fixed_cost_gbp"] > 0
+    n["implied"] = implied_trips & ~n["integer_trips"] & n["max_trips_per_week"].isna() \
+        & ~n["contracted"] & (n["trip_cost_gbp"] >= 0)
     cols = ["arc", "origin", "destination", "mode", "period", "trip_cost_gbp", "payload_t",
-            "max_trips_per_week", "integer_trips", "contracted", "trips_max", "reach_t"]
+            "max_trips_per_week", "integer_trips", "contracted", "trips_max", "reach_t",
+            "implied"]
     return n[cols].sort_values(["arc", "period"]).reset_index(drop=True)
 
 
-def _cumulative_at_origin(x: pd.DataFrame, sc: Scenario) -> pd.Series:
-    """Most tonnes an arc can carry in week t: what can have reached its origin by then.
+def _reach_at_origin(x: pd.DataFrame, sc: Scenario) -> np.ndarray:
+    """Most tonnes of f an arc can carry in week t: what can have reached its origin by then.
 
     A source receives nothing by arc (lanes never end at a source), so only its
     own opening stock and supply up to week t can leave it; any other origin may
-    hold everything supplied anywhere up to week t. Indexed by (arc, period).
+    hold everything supplied anywhere up to week t. One value per x row; an
+    arc-week's ``reach_t`` is their sum over the feedstocks it may carry.
     """
     cum_site = _cumulative_supply(sc)
     cum_feed = cum_site.groupby(level=["feedstock_id", "period"]).sum()
@@ -327,8 +343,7 @@ def _cumulative_at_origin(x: pd.DataFrame, sc: Scenario) -> pd.Series:
         [x["origin"], x["feedstock_id"], x["period"]])).fillna(0.0).to_numpy()
     anywhere = cum_feed.reindex(pd.MultiIndex.from_arrays(
         [x["feedstock_id"], x["period"]])).fillna(0.0).to_numpy()
-    reach = np.where(x["origin_kind"] == "source", at_site, anywhere)
-    return pd.Series(reach, index=x.index).groupby([x["arc"], x["period"]]).sum()
+    return np.where(x["origin_kind"] == "source", at_site, anywhere)
 
 
 def _cumulative_supply(sc: Scenario) -> pd.Series:

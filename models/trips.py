@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from models._util import group, keys
 from models.sets import ModelData
-from models.variables import X_KEY
+from models.variables import X_KEY, trip_vars
 
 
 def trips_numbers(d: ModelData) -> dict[str, dict]:
     """Payload per trip (t), ferry slots per week and the big-M of contracted lanes."""
-    n_rows = keys(d.n, ("arc", "period"))
-    slots = d.n[d.n["max_trips_per_week"].notna()]
-    contract = d.n[d.n["contracted"]]
+    rows = trip_vars(d)
+    n_rows = keys(rows, ("arc", "period"))
+    slots = rows[rows["max_trips_per_week"].notna()]
+    contract = rows[rows["contracted"]]
     return {
-        "payload_t": dict(zip(n_rows, d.n["payload_t"].tolist(), strict=True)),
+        "payload_t": dict(zip(n_rows, rows["payload_t"].tolist(), strict=True)),
         "slots_per_week": dict(zip(keys(slots, ("arc", "period")),
                                    slots["max_trips_per_week"].tolist(), strict=True)),
         "contract_big_m": dict(zip(keys(contract, ("arc", "period")),
@@ -36,6 +38,10 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     :math:`M_{a,t} = \min(\mathrm{max\_trips}_a, \lceil R_{a,t} / \mathrm{payload}_m \rceil)`
     and :math:`R_{a,t}` the most tonnes that can have reached the origin by week t: a
     finite bound taken from the data (also the upper bound of :math:`n_{a,t}`).
+
+    Implied trips (continuous, no slots, no contract: ``models.sets._trip_rows``)
+    have no variable and no row: :math:`n_{a,t} = \sum_f x_{a,f,t} / \mathrm{payload}_m`,
+    and the objective charges their trip cost per tonne (:func:`implied_trip_numbers`).
     """
     load = group(d.x, ["arc", "period"], list(X_KEY))
     payload, cap, big_m = num["payload_t"], num["slots_per_week"], num["contract_big_m"]
@@ -44,3 +50,24 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     m.lane_slots = pyo.Constraint(sorted(cap), rule=lambda _m, a, t: m.n[a, t] <= cap[a, t])
     m.lane_contract = pyo.Constraint(sorted(big_m), rule=lambda _m, a, t: (
         m.n[a, t] - big_m[a, t] * m.y[a] <= 0))
+
+
+def implied_trip_numbers(d: ModelData) -> dict[str, dict]:
+    """``implied_trip_gbp_per_t[a,f,t]`` = trip_cost / payload on the x rows of implied arcs."""
+    rows = d.n.loc[d.n["implied"], ["arc", "period", "trip_cost_gbp", "payload_t"]]
+    x = d.x[list(X_KEY)].merge(rows, on=["arc", "period"])
+    return {"implied_trip_gbp_per_t": dict(zip(
+        keys(x, X_KEY), (x["trip_cost_gbp"] / x["payload_t"]).tolist(), strict=True))}
+
+
+def implied_trips(d: ModelData, x_values: Mapping) -> dict[tuple, float]:
+    """Trips of the implied arc-weeks from a plan's tonnes: sum_f x[a,f,t] / payload."""
+    rows = d.n[d.n["implied"]]
+    if not len(rows):
+        return {}
+    x = d.x[list(X_KEY)]
+    load = pd.Series([x_values.get(k, 0.0) for k in keys(x, X_KEY)], index=x.index) \
+        .groupby([x["arc"], x["period"]]).sum()
+    idx = pd.MultiIndex.from_frame(rows[["arc", "period"]])
+    trips = load.reindex(idx).fillna(0.0).to_numpy() / rows["payload_t"].to_numpy()
+    return dict(zip(keys(rows, ("arc", "period")), trips.tolist(), strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from models._util import keys
@@ -18,7 +19,7 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     symbol    index                               meaning
     ========  ==================================  =========================
     x         (arc, feedstock, week)              t leaving on the arc
-    n         (arc, week)                         trips (integer unless mode says),
+    n         (arc, week), not implied            trips (integer unless mode says),
                                                   0 <= n <= trips_max (see sets)
     y         contracted arc                      lane contracted (binary)
     z         hub with fixed cost                 hub opened (binary)
@@ -31,7 +32,7 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     ========  ==================================  =========================
     """
     m.X = pyo.Set(initialize=keys(d.x, X_KEY), dimen=3, ordered=True)
-    m.N = pyo.Set(initialize=keys(d.n, ("arc", "period")), dimen=2, ordered=True)
+    m.N = pyo.Set(initialize=keys(trip_vars(d), ("arc", "period")), dimen=2, ordered=True)
     m.S = pyo.Set(initialize=keys(d.s, NODE_KEY), dimen=3, ordered=True)
     m.Q = pyo.Set(initialize=keys(d.q, NODE_KEY), dimen=3, ordered=True)
     m.E = pyo.Set(initialize=keys(d.e, NODE_KEY), dimen=3, ordered=True)
@@ -40,8 +41,9 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.W = pyo.Set(initialize=d.w["key"].tolist(), ordered=True)
     m.U = pyo.Set(initialize=keys(d.u, ("site_id", "period")), dimen=2, ordered=True)
 
-    n_keys = keys(d.n, ("arc", "period"))
-    integer = dict(zip(n_keys, d.n["integer_trips"].tolist(), strict=True))
+    rows = trip_vars(d)
+    integer = dict(zip(keys(rows, ("arc", "period")), rows["integer_trips"].tolist(),
+                       strict=True))
     m.x = pyo.Var(m.X, within=pyo.NonNegativeReals)
     m.n = pyo.Var(m.N, within=lambda _m, a, t: (
         pyo.NonNegativeIntegers if integer[a, t] else pyo.NonNegativeReals))
@@ -55,13 +57,19 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.e = pyo.Var(m.E, within=pyo.NonNegativeReals)
 
 
+def trip_vars(d: ModelData) -> pd.DataFrame:
+    """The trip rows that are variables: all but the implied ones (``models.sets._trip_rows``)."""
+    return d.n[~d.n["implied"]]
+
+
 def set_bounds(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Bounds that come from the data: ``0 <= n <= trips_max``; ``w`` per its decision.
 
     Called at build and again when a persistent model is re-numbered for a
     variant (``models.build.update_model``).
     """
-    for k, most in zip(keys(d.n, ("arc", "period")), d.n["trips_max"].tolist(), strict=True):
+    rows = trip_vars(d)
+    for k, most in zip(keys(rows, ("arc", "period")), rows["trips_max"].tolist(), strict=True):
         m.n[k].setlb(0)
         m.n[k].setub(most)
     for k, decision in zip(d.w["key"], d.w["decision"], strict=True):

@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 
 from models import build_model
 from models.sets import ModelData, build_sets
+from models.trips import implied_trips
 from optimizer.diagnose import diagnose as run_diagnosis
 from optimizer.errors import InfeasibleError, NoPlanError, SolveError, UnboundedError
 from optimizer.network import build_network
@@ -23,7 +24,7 @@ from optimizer.numerics import numerics_warnings
 from optimizer.prechecks import run_prechecks
 from optimizer.progress import progress_for
 from optimizer.result import Result, gap_of, make_result
-from optimizer.runners import Outcome, SolverOptions, runner_for
+from optimizer.runners import HighsRunner, Outcome, SolverOptions, runner_for
 from optimizer.scenario import Scenario
 from optimizer.warmstart import Start
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RELAX_TRIPS = {"modes.integer_trips[*]": False}  # `solve --relax-trips`: continuous trips
+LP_START_VARIABLES = 250_000  # auto lp_start from here (measured: slower at 128k, faster at 484k)
 OPTIMAL_GAP = 1e-6  # a converged solve with a smaller gap is called optimal
 INFEASIBLE = "No plan meets every rule at once (the solver proved it)."
 
@@ -51,7 +54,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
           diagnose: bool = True,
           warm_start: Callable[[ModelData], Start] | None = None,
           resolver: Resolver | None = None,
-          progress: bool | TextIO | None = None) -> Result:
+          progress: bool | TextIO | None = None, lp_start: bool | None = None) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -76,6 +79,12 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     incumbent, bound and gap on one line once it has run a few seconds
     (``optimizer.progress``): ``None`` only when stderr is a terminal, ``False``
     never, ``True`` on stderr, a stream on that stream; it does not change the plan.
+    ``lp_start`` (HiGHS, no ``warm_start``) offers the rounded LP relaxation as
+    a complete MIP start (``optimizer.mipstart``): a first plan after two LPs.
+    ``None`` (the default) turns it on for models of at least
+    :data:`LP_START_VARIABLES` variables, where HiGHS's own first plan comes
+    late (benchmarks/RESULTS.md: minutes at 2,000 sources); on smaller ones it
+    costs more than it saves.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
@@ -97,10 +106,22 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     if mip_start is not None:
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
                  mip_start.source, mip_start.matched)
+    extra: dict = {} if mip_start is None else {"start": mip_start.values}
+    lp_info = None
+    if lp_start is None:
+        lp_start = built.size["variables"] >= LP_START_VARIABLES
+    if lp_start and mip_start is None and isinstance(runner, HighsRunner):
+        began = time.perf_counter()
+        lp_values, lp_info = _lp_start(runner, built, reused)
+        extra.update(unchanged=True, **({"start": lp_values} if lp_values else {}))
+        # the time limit holds for the whole solve: the MIP gets what the start left
+        runner.opts = dataclasses.replace(opts, time_limit_s=max(
+            1.0, opts.time_limit_s - (time.perf_counter() - began)))
     with progress_for(progress) as shown:
-        extra: dict = {} if mip_start is None else {"start": mip_start.values}
         if shown is not None:  # passed only when shown: runner stand-ins take (model) alone
             extra["progress"] = shown
+        if reused and built.changed is not None and "unchanged" not in extra:
+            extra["changed"] = built.changed  # push only what the re-numbering changed
         outcome = runner.solve_mip(built.model, **extra)
     if outcome.warm_start is not None:
         log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
@@ -112,7 +133,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
             found, findings=found.findings + checks.warnings))
     _raise_if_no_plan(status, outcome, opts, built.size)
-    values = _values(built.model)
+    values = _values(built.model, built.data)
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
     dual_seconds = time.perf_counter() - start
@@ -124,10 +145,28 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                                **opts.__dict__, "model": "reused" if reused else "built",
                                "first_plan_seconds": outcome.first_plan_seconds,
                                "load_seconds": outcome.load_seconds,
-                               "warm_start": None if mip_start is None else {
-                                   **(outcome.warm_start or {}), "source": mip_start.source,
-                                   "matched": mip_start.matched}},
+                               "warm_start": _start_record(mip_start, lp_info, outcome)},
                        notes=notes)
+
+
+def _lp_start(runner: HighsRunner, built, reused: bool) -> tuple[dict | None, dict]:
+    """The rounded LP relaxation on the runner's HiGHS (pushing a re-numbering first)."""
+    from optimizer.mipstart import relax_and_round
+
+    if reused:
+        runner.push(built.model, built.changed)
+    return relax_and_round(built, runner)
+
+
+def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcome) -> dict | None:
+    """What the result says about a MIP start: where from, and whether HiGHS took it."""
+    if mip_start is not None:
+        return {**(outcome.warm_start or {}), "source": mip_start.source,
+                "matched": mip_start.matched}
+    if lp_info is not None:
+        return {**(outcome.warm_start or {"offered": False}), "source": "lp_relaxation",
+                **lp_info}
+    return None
 
 
 def plan_status(outcome: Outcome) -> str:
@@ -168,11 +207,12 @@ def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions,
     raise SolveError(f"The solver stopped without a plan: {outcome.detail}")
 
 
-def _values(m: pyo.ConcreteModel) -> dict[str, dict]:
-    """Solved values of every variable, by variable name and index."""
+def _values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
+    """Solved values of every variable, by variable name and index (implied trips too)."""
     out = {}
     for name in ("x", "n", "y", "z", "w", "s", "q", "u", "e"):
         var = getattr(m, name)
         out[name] = {k: (0.0 if v.value is None else float(v.value)) for k, v in var.items()}
+    out["n"].update(implied_trips(data, out["x"]))  # no variable: load / payload
     out["cost_lines"] = {k: float(pyo.value(m.cost[k])) for k in m.LINES}
     return out
