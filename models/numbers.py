@@ -82,6 +82,7 @@ def as_params(m: pyo.ConcreteModel, numbers: Numbers) -> dict[str, Mapping]:
 
 
 HELD = "_numbers_held"  # attribute of a persistent model: the tables its Params hold
+PENDING = "_numbers_pending"  # and the Param entries changed since its solver last got them
 
 
 def store(m: pyo.ConcreteModel, numbers: Numbers) -> list:
@@ -90,10 +91,16 @@ def store(m: pyo.ConcreteModel, numbers: Numbers) -> list:
     The tables the Params hold are kept on the model (``as_params``, then
     here), and compared as plain dicts, far quicker than reading 10^5 Params.
     A persistent solver needs to be sent only the coefficients that depend on
-    the changed entries (``optimizer.runners.HighsRunner.push``).
+    the changed entries (``optimizer.runners.HighsRunner.push``); they are also
+    added to the model's pending set, which the solver clears once it has them,
+    so that two re-numberings with no push between them are both sent.
     """
     changed = []
     held = getattr(m, HELD, None)
+    pending = getattr(m, PENDING, None)
+    if pending is None:
+        pending = {}
+        setattr(m, PENDING, pending)
     for name, table in numbers.items():
         param = getattr(m, f"p_{name}")
         if held is not None:
@@ -105,7 +112,8 @@ def store(m: pyo.ConcreteModel, numbers: Numbers) -> list:
             p = param[k]
             p.set_value(table[k])
             changed.append(p)
-    setattr(m, HELD, numbers)
+            pending[id(p)] = p
+    setattr(m, HELD, numbers)  # only once every value is written
     return changed
 
 

@@ -44,8 +44,8 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     """The rounded relaxation of ``built`` as a MIP start, and what it took.
 
     Hands the model to ``runner``'s HiGHS (if it does not hold it already),
-    solves the LP relaxation there within ``budget_s`` (a third of the time
-    limit by default), rounds, and completes the plan with one more LP: the
+    solves the LP relaxation there (both LPs within ``budget_s``: a third of
+    the time limit by default), rounds, and completes the plan with one more LP: the
     rounded values fixed, every continuous column free, warm-started from the
     relaxation's basis (a few pivots). Integrality and bounds are restored
     before returning ``(start, info)``. ``start`` is a complete plan (every
@@ -66,7 +66,7 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
             for k, v in getattr(m, name).items() if not v.is_continuous()]
     cols = np.array([column[id(v)] for _, _, v in ints], dtype=np.int32)
     info["integers"] = len(ints)
-    budget = budget_s if budget_s is not None else max(5.0, runner.opts.time_limit_s / 3)
+    budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 3)
     quiet = highs.getOptionValue("output_flag")
     quiet = quiet[1] if isinstance(quiet, tuple) else quiet  # (status, value) in highspy 1.16
     highs.setOptionValue("output_flag", False)  # its LPs' log is not the MIP's (stdout)
@@ -89,7 +89,7 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
         rounded = np.array([_round(name, float(values[c]), lo, hi) for (name, _, _), c, lo, hi
                             in zip(ints, cols, lower, upper, strict=True)])
         highs.changeColsBounds(len(cols), cols, rounded, rounded)
-        plan = _run_lp(highs, budget)
+        plan = _run_lp(highs, max(0.5, budget - (time.perf_counter() - t1)))
         info["round_s"] = time.perf_counter() - t2
         if plan is not None:
             info["start_objective_gbp"] = float(highs.getInfo().objective_function_value)
@@ -152,9 +152,9 @@ def _trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
 
     The completing LP keeps every rounded-up trip, even where it moved the
     tonnes elsewhere. ``n = ceil(load / payload)`` still carries the load; a
-    contract with no trips, a hub with no intake and an expansion whose plant
-    stays within its base capacity can close; a plant-week with no feed stops
-    running. Every row stays satisfied and the cost only falls.
+    contract with no trips and a hub with no intake (arrivals in transit
+    count) can close; a plant-week with no feed stops running (expansions are
+    left as rounded). Every row stays satisfied and the cost only falls.
     """
     m, d = built.model, built.data
     plan = plan.copy()
@@ -168,14 +168,14 @@ def _trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
     for (a, t), v in m.n.items():
         c = column[id(v)]
         need = load.get((a, t), 0.0) / payload[a, t]
-        trips = math.ceil(need - EPS) if not v.is_continuous() else need
+        trips = math.ceil(need - 1e-9) if not v.is_continuous() else need
         plan[c] = min(plan[c], max(trips, v.lb or 0.0))
         if plan[c] > EPS:
             used_arcs.add(a)
     for a, v in m.y.items():
         if a not in used_arcs and (v.lb or 0.0) == 0.0:
             plan[column[id(v)]] = 0.0
-    intake: dict = {}
+    intake: dict = d.arriving.groupby("site_id")["tonnes"].sum().to_dict()
     for dest, key in zip(d.x["destination"], keys(d.x, X_KEY), strict=True):
         intake[dest] = intake.get(dest, 0.0) + max(plan[x_col[key]], 0.0)
     for h, v in m.z.items():

@@ -20,16 +20,14 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverUnavailableError
+from optimizer.highs_push import AUTO_UPDATES, ParamIndex, clear_pending
 from optimizer.progress import SolveProgress, watch_highs
 
 log = logging.getLogger(__name__)
 
 INTEGER_VARS = ("n", "y", "z", "w", "u")
 _RUN_DEFAULTS = {"solver": "choose", "presolve": "choose", "run_crossover": "on"}
-_AUTO_UPDATES = ("check_for_new_or_removed_constraints", "check_for_new_or_removed_vars",
-                 "check_for_new_or_removed_params", "check_for_new_objective",
-                 "update_constraints", "update_vars", "update_parameters",
-                 "update_named_expressions", "update_objective")
+_AUTO_UPDATES = AUTO_UPDATES
 DUAL_ROWS = ("plant_capacity", "trip_payload", "lane_slots")
 # termination words: converged | time_limit | infeasible | unbounded |
 #                    infeasible_or_unbounded | error
@@ -97,7 +95,7 @@ class HighsRunner:
         self.tee = tee
         self.version = ".".join(map(str, self.solver.version()))
 
-    _index: tuple | None = None  # (model, Param id -> helpers) of _param_index
+    _index: ParamIndex | None = None  # which HiGHS coefficients read which Params
 
     def load(self, m: pyo.ConcreteModel) -> None:
         """Hand ``m`` to HiGHS now (if this runner does not hold it), before solve_mip.
@@ -106,75 +104,19 @@ class HighsRunner:
         same HiGHS instance; ``solve_mip(m, unchanged=True)`` then pushes nothing.
         """
         if self.solver._model is not m:
-            self.solver.set_instance(m)
-            self._index = None
+            self._hand_over(m)
+
+    def _hand_over(self, m: pyo.ConcreteModel) -> None:
+        """The whole model to HiGHS: every number as it is now (nothing pending)."""
+        self.solver.set_instance(m)
+        self._index = None
+        clear_pending(m)
 
     def push(self, m: pyo.ConcreteModel, changed: tuple | None) -> None:
-        """Send HiGHS what changed in ``m`` since the last solve.
-
-        ``changed`` (``BuiltModel.changed``): the Param entries a re-numbering
-        set; only the matrix, bound and cost entries that depend on them are
-        re-evaluated and sent, then the variable bounds Pyomo sees changed.
-        Pyomo's own ``update()`` re-evaluates every mutable coefficient of the
-        model instead (1.2 s on a 128k-variable model, measured). None: the
-        full ``update()``.
-        """
-        if changed is None:
-            self.solver.update()
-            return
-        index = self._param_index(m)
-        helpers: dict[int, Any] = {}
-        for p in changed:
-            for h in index.get(id(p), ()):
-                helpers[id(h)] = h
-        self.solver._sol = None  # what Pyomo's update_parameters does first
-        if self.solver._last_results_object is not None:
-            self.solver._last_results_object.solution_loader.invalidate()
-        for h in helpers.values():
-            h.update()
-        updates = self.solver.config.auto_updates
-        saved = {k: getattr(updates, k) for k in _AUTO_UPDATES}
-        try:
-            for k in _AUTO_UPDATES:
-                setattr(updates, k, k == "update_vars")
-            self.solver.update()
-        finally:
-            for k, v in saved.items():
-                setattr(updates, k, v)
-
-    def _param_index(self, m: pyo.ConcreteModel) -> dict[int, list]:
-        """Pyomo's HiGHS coefficient helpers by the id of each Param entry they read.
-
-        Made once per model handed over (one walk of every mutable expression,
-        as long as one Pyomo update) and kept while this runner holds ``m``.
-        """
-        from pyomo.core.expr.visitor import identify_mutable_parameters
-
-        if self._index is not None and self._index[0] is m:
-            return self._index[1]
-        index: dict[int, list] = {}
-
-        def add(helper: Any, *exprs: Any) -> None:
-            for e in exprs:
-                for p in identify_mutable_parameters(e):
-                    index.setdefault(id(p), []).append(helper)
-
-        sv = self.solver
-        for helpers in sv._mutable_helpers.values():
-            for h in helpers:
-                if hasattr(h, "expr"):
-                    add(h, h.expr)
-                else:
-                    add(h, h.lower_expr, h.upper_expr)
-        for _v, h in sv._mutable_bounds.values():
-            add(h, h.lower_expr, h.upper_expr)
-        objective = sv._mutable_objective
-        if objective is not None:
-            for h in objective.linear_coefs:
-                add(h, h.expr)
-            add(objective.constant, objective.constant.expr)
-        self._index = (m, index)
-        return index
+        """Send HiGHS what a re-numbering changed in ``m`` (``optimizer.highs_push``)."""
+        if self._index is None or self._index.model is not m:
+            self._index = ParamIndex(self.solver, m)
+        self._index.push(changed)
 
     def solve_mip(self, m: pyo.ConcreteModel, start: dict[str, dict] | None = None,
                   progress: SolveProgress | None = None, unchanged: bool = False,
@@ -197,8 +139,7 @@ class HighsRunner:
                 self.push(m, changed)  # forget the last plan and basis, so that the search
             self.solver._solver_model.clearSolver()  # starts as from a cold build
         else:
-            self.solver.set_instance(m)
-            self._index = None
+            self._hand_over(m)
         load_seconds = time.perf_counter() - loading
         highs = self.solver._solver_model  # Pyomo exposes no API for callbacks or starts
         first: list[float] = []

@@ -107,7 +107,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
                  mip_start.source, mip_start.matched)
     extra: dict = {} if mip_start is None else {"start": mip_start.values}
-    lp_info = None
+    lp_info, start_seconds = None, 0.0
     if lp_start is None:
         lp_start = built.size["variables"] >= LP_START_VARIABLES
     if lp_start and mip_start is None and isinstance(runner, HighsRunner):
@@ -115,14 +115,18 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         lp_values, lp_info = _lp_start(runner, built, reused)
         extra.update(unchanged=True, **({"start": lp_values} if lp_values else {}))
         # the time limit holds for the whole solve: the MIP gets what the start left
+        start_seconds = time.perf_counter() - began
         runner.opts = dataclasses.replace(opts, time_limit_s=max(
-            1.0, opts.time_limit_s - (time.perf_counter() - began)))
+            1.0, opts.time_limit_s - start_seconds))
     with progress_for(progress) as shown:
         if shown is not None:  # passed only when shown: runner stand-ins take (model) alone
             extra["progress"] = shown
         if reused and built.changed is not None and "unchanged" not in extra:
             extra["changed"] = built.changed  # push only what the re-numbering changed
-        outcome = runner.solve_mip(built.model, **extra)
+        try:
+            outcome = runner.solve_mip(built.model, **extra)
+        finally:
+            runner.opts = opts  # the dual LP's budget comes from the whole limit
     if outcome.warm_start is not None:
         log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
                  else "not accepted", outcome.solver)
@@ -139,7 +143,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     dual_seconds = time.perf_counter() - start
     return make_result(sc, built, values, duals, status=status,
                        objective=outcome.objective, bound=outcome.bound,
-                       seconds={"build": build_seconds, "solve": outcome.seconds,
+                       seconds={"build": build_seconds, "solve": start_seconds + outcome.seconds,
                                 "duals": dual_seconds},
                        solver={"name": outcome.solver, "termination": outcome.detail,
                                **opts.__dict__, "model": "reused" if reused else "built",

@@ -218,3 +218,31 @@ def test_kept_models_serve_a_sweep_that_alternates_between_structures():
     one = Resolver(keep=1)  # keeping one model, each switch of structure builds again
     assert [one.solve(scenario().with_overrides(o)).solver["model"] for o in seq[:4]] == [
         "built", "built", "built", "built"]
+
+
+def test_a_renumbering_never_pushed_is_sent_with_the_next():
+    """Two re-numberings, one push: HiGHS gets both (the model's pending set)."""
+    from models import build_model
+    from models.build import update_model
+    from models.sets import build_sets
+    from optimizer.network import build_network
+    from optimizer.runners import HighsRunner, SolverOptions
+
+    base = scenario()
+    net = build_network(base)
+    built = build_model(base, net, data=build_sets(base, net), mutable=True)
+    runner = HighsRunner(SolverOptions("highs", 60, 1e-6, 1, 0))
+    runner.load(built.model)
+    first = base.with_overrides({"plants.capacity_t_per_week[plant]": 4})
+    second = first.with_overrides({"outlets.price_gbp_per_t[*]": 400})
+    for sc in (first, second):  # the first is written into the model, never pushed
+        net = build_network(sc)
+        data = build_sets(sc, net)
+        updated = update_model(built, sc, net, data)
+        assert updated is not None
+    assert not any(p.name.startswith("p_plant") for p in updated.changed)  # only prices
+    runner.push(updated.model, updated.changed)
+    cold = _loaded(build_model(second, net, data=data).model)
+    got, want = _highs_lp(runner.solver), _highs_lp(cold)
+    for key in want:
+        assert got[key] == (want[key] if key == "positions" else pytest.approx(want[key])), key
