@@ -67,8 +67,9 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     cols = np.array([column[id(v)] for _, _, v in ints], dtype=np.int32)
     info["integers"] = len(ints)
     budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 3)
-    quiet = highs.getOptionValue("output_flag")
-    quiet = quiet[1] if isinstance(quiet, tuple) else quiet  # (status, value) in highspy 1.16
+    logging_on = highs.getOptionValue("output_flag")
+    if isinstance(logging_on, tuple):  # (status, value) in highspy 1.16
+        logging_on = logging_on[1]
     highs.setOptionValue("output_flag", False)  # its LPs' log is not the MIP's (stdout)
     _scheduler_for(runner.opts.threads)  # HiGHS starts its thread pool on the first run
     if runner.opts.threads:
@@ -96,7 +97,7 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     finally:
         highs.changeColsBounds(len(cols), cols, lower, upper)
         _set_integrality(highs, cols, highspy.HighsVarType.kInteger)
-        highs.setOptionValue("output_flag", quiet)
+        highs.setOptionValue("output_flag", logging_on)
     if plan is not None:
         plan = _trim(built, column, plan)
         cost = np.asarray(lp.col_cost_, dtype=float)

@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 INTEGER_VARS = ("n", "y", "z", "w", "u")
 _RUN_DEFAULTS = {"solver": "choose", "presolve": "choose", "run_crossover": "on"}
-_AUTO_UPDATES = AUTO_UPDATES
 DUAL_ROWS = ("plant_capacity", "trip_payload", "lane_slots")
 # termination words: converged | time_limit | infeasible | unbounded |
 #                    infeasible_or_unbounded | error
@@ -221,7 +220,7 @@ class HighsRunner:
         if self.opts.threads:
             cfg["threads"] = self.opts.threads
         if updates != "all":
-            cfg["auto_updates"] = {**dict.fromkeys(_AUTO_UPDATES, False),
+            cfg["auto_updates"] = {**dict.fromkeys(AUTO_UPDATES, False),
                                    "update_vars": updates == "vars"}
         _scheduler_for(self.opts.threads)
         return self.solver.solve(m, **cfg)
@@ -413,7 +412,7 @@ def start_accepted(lines: list[str]) -> bool:
     """
     tried = False
     for line in lines:
-        if START_FEASIBLE in line:  # a partial start completed by a sub-MIP says this
+        if START_FEASIBLE in line:  # a complete start, or a partial one HiGHS completed
             return True
         if START_TRIED in line:
             tried = True
