@@ -136,7 +136,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         found = run_diagnosis(sc, net, opts)  # the pre-check warnings may explain it too
         raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
             found, findings=found.findings + checks.warnings))
-    _raise_if_no_plan(status, outcome, opts, built.size)
+    _raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
     values = _values(built.model, built.data)
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
@@ -173,6 +173,17 @@ def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcom
     return None
 
 
+def _start_words(lp_info: dict | None, seconds: float) -> str:
+    """How the LP-relaxation start went, for the no-plan message ('' when none was tried)."""
+    if lp_info is None:
+        return ""
+    if "lp_objective_gbp" not in lp_info:
+        return (f" (of which {seconds:.1f} s handing the model over and an LP-relaxation "
+                "start that did not finish within a third of the limit)")
+    offered = "a complete plan" if lp_info.get("complete") else "rounded trips to complete"
+    return f" (of which {seconds:.1f} s on an LP-relaxation start: {offered} offered)"
+
+
 def plan_status(outcome: Outcome) -> str:
     """One status word from what the solver said and whether it holds a plan."""
     if outcome.termination in ("infeasible", "unbounded", "infeasible_or_unbounded"):
@@ -187,7 +198,8 @@ def plan_status(outcome: Outcome) -> str:
 
 
 def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions,
-                      size: dict[str, int]) -> None:
+                      size: dict[str, int], start_seconds: float = 0.0,
+                      lp_info: dict | None = None) -> None:
     if status in ("optimal", "within_gap", "feasible"):
         return
     if status in ("infeasible", "infeasible_or_unbounded"):
@@ -205,7 +217,8 @@ def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions,
             f"({outcome.detail}). Tried: {outcome.solver}, relative gap target "
             f"{opts.mip_rel_gap:g}, threads {opts.threads or 'default'}, seed {opts.seed}, on "
             f"{size['variables']:,} variables ({size['integer_variables']:,} integer) and "
-            f"{size['constraints']:,} constraints for {outcome.seconds:.1f} s. Give the solver "
+            f"{size['constraints']:,} constraints for {start_seconds + outcome.seconds:.1f} s"
+            f"{_start_words(lp_info, start_seconds)}. Give the solver "
             "more time (--time-limit) or a looser gap (--gap); the data may also make plans "
             "hard to find (very tight capacities).")
     raise SolveError(f"The solver stopped without a plan: {outcome.detail}")

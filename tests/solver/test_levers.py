@@ -159,3 +159,14 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
     r = solve(sc, time_limit=8, gap=0, lp_start=True, progress=False)
     assert r.status == "feasible" and r.gap > 0
     assert check_plan(sc, r) == []
+
+
+def test_the_no_plan_message_says_how_the_lp_start_went():
+    from optimizer.solving import _start_words
+
+    assert _start_words(None, 3.0) == ""
+    assert "did not finish within a third of the limit" in _start_words({"lp_s": 6.0}, 9.2)
+    assert "a complete plan offered" in _start_words(
+        {"lp_objective_gbp": -1.0, "complete": True}, 4.0)
+    assert "rounded trips to complete offered" in _start_words(
+        {"lp_objective_gbp": -1.0, "complete": False}, 4.0)
