@@ -192,7 +192,7 @@ def _on_land(rng: np.random.Generator, c: pd.DataFrame) -> tuple[np.ndarray, np.
     """Scatter ~15 km (sd) around each centre; redraw points that fall in the sea."""
     from shapely import contains_xy
 
-    from optimizer.maps.layers import outline
+    from feedstock.optimizer.outputs.maps.layers import outline
     land = outline()
     land = land[land["kind"] == "land"].union_all()
     lat = c["lat"].to_numpy(float).copy()
@@ -259,7 +259,7 @@ def _read_toml_start() -> str:
 def _scenario_toml(sources: int, feedstocks: int, weeks: int, seed: int, total: float) -> str:
     import tomllib
 
-    from optimizer.scenario.config import to_toml
+    from feedstock.optimizer.scenario.raw import toml_text
     cfg = tomllib.loads((SAMPLE / "scenario.toml").read_text())
     cfg["name"] = f"national-n{sources}-f{feedstocks}-w{weeks}-s{seed}"
     cfg["description"] = (
@@ -270,7 +270,7 @@ def _scenario_toml(sources: int, feedstocks: int, weeks: int, seed: int, total: 
     cfg["weeks"] = weeks
     cfg["solver"] = {**cfg.get("solver", {}), "mip_rel_gap": 0.01, "time_limit_s": 600,
                      "seed": seed}
-    return to_toml(cfg)
+    return toml_text(cfg)
 
 
 if __name__ == "__main__":

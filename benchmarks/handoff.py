@@ -3,7 +3,7 @@
     python benchmarks/handoff.py benchmarks/instances/n500-f8-w12-s1 [--runs 3]
 
 * ``persistent``: Pyomo's persistent HiGHS interface, ``set_instance`` (what
-  ``optimizer.runners.HighsRunner`` uses: it keeps the variable map, so
+  ``feedstock.optimizer.solve.runners.HighsRunner`` uses: it keeps the variable map, so
   re-solves, duals, starts and callbacks work on the same instance);
 * ``lp_writer``: Pyomo writes an LP file, HiGHS reads it (``readModel``);
 * ``standard_form``: Pyomo's ``LinearStandardFormCompiler`` (mixed form) gives
@@ -88,10 +88,10 @@ def lp_objective(h) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.build import build_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.scenario import load_scenario
+    from feedstock.models.build import build_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.scenario import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario")

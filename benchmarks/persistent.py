@@ -3,8 +3,8 @@
     python benchmarks/persistent.py [--scenario DIR] [--weeks N] [--time-limit S] [--gap G]
                                     [--param KEY=V1,V2,...] [--no-solve]
 
-Solves the same variants twice: cold (``optimizer.solve``: network, sets, Pyomo
-build, hand-off to HiGHS, MIP, duals) and on one :class:`optimizer.Resolver`
+Solves the same variants twice: cold (``feedstock.solve``: network, sets, Pyomo
+build, hand-off to HiGHS, MIP, duals) and on one :class:`feedstock.Resolver`
 (its first variant builds the model with mutable parameters; each later one
 writes its numbers into that model and re-solves on the same HiGHS instance).
 Prints per variant the seconds of preparing the model (build, or update of the
@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from optimizer import Resolver, Scenario, solve
-from optimizer.errors import SolveError
-from optimizer.paths import sample_scenario
-from optimizer.studies.sweep import grid_from_params, variants
+from feedstock import Resolver, Scenario, solve
+from feedstock.optimizer.base.errors import SolveError
+from feedstock.data import sample_scenario
+from feedstock.optimizer.studies.sweep import grid_from_params, variants
 
 DEFAULT = ["policy.leakage_penalty_gbp_per_t=1000,2000,3000,4000,5000"]
 
@@ -84,10 +84,10 @@ def _build_and_load(base: Scenario, todo: list[dict]) -> None:
     """Seconds of a cold build + hand-off, and of an update + push, per variant."""
     from pyomo.contrib.solver.common.factory import SolverFactory
 
-    from models import build_model
-    from models.build import update_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
+    from feedstock.models import build_model
+    from feedstock.models.build import update_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
 
     def sets(sc):
         net = build_network(sc)

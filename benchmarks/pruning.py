@@ -28,7 +28,7 @@ import numpy as np
 
 def dominated(sc, net, data) -> tuple[int, int]:
     """(x columns the rule removes, all x columns)."""
-    from models.sets import outlet_prices
+    from feedstock.models.sets import outlet_prices
 
     x = data.x
     n = data.n.set_index(["arc", "period"])
@@ -62,9 +62,9 @@ def dominated(sc, net, data) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.scenario import load_scenario
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.scenario import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenarios", nargs="+")

@@ -12,7 +12,7 @@ is cached between runs) that times, with ``time.perf_counter``:
 * ``build_s``: the Pyomo model (``build_model``, mutable numbers so that the
   re-solve below can re-use it);
 * ``handoff_s``: Pyomo -> HiGHS (persistent ``set_instance``);
-* ``start_s``: the LP-relax-and-round MIP start (``optimizer.mipstart``), 0 with ``--no-start``;
+* ``start_s``: the LP-relax-and-round MIP start (``feedstock.optimizer.solve.mipstart``), 0 with ``--no-start``;
 * ``solve_s``: HiGHS's MIP search; ``first_plan_s`` and ``gap_1pct_s`` are counted
   from the start of the run (wall clock since the process began loading),
   read off HiGHS's MIP callbacks (the incumbent, bound and gap as they change);
@@ -76,13 +76,13 @@ def one_run(folder: str, *, time_limit: float, gap: float, relax_trips: bool, st
             whatif: float, seed: int | None = None) -> dict:
     """Every stage of one instance, in this process."""
     t0 = time.perf_counter()
-    from models.build import build_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.prechecks import run_prechecks
-    from optimizer.runners import HighsRunner, SolverOptions
-    from optimizer.scenario import load_scenario
-    from optimizer.solving import plan_status
+    from feedstock.models.build import build_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.checks.prechecks import run_prechecks
+    from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
+    from feedstock.optimizer.scenario import load_scenario
+    from feedstock.optimizer.solve.pipeline import plan_status
     imports = time.perf_counter() - t0
 
     out: dict = {"instance": Path(folder).name, "time_limit_s": time_limit, "gap_target": gap,
@@ -94,7 +94,7 @@ def one_run(folder: str, *, time_limit: float, gap: float, relax_trips: bool, st
     if seed is not None:  # HiGHS's random_seed ([solver] seed)
         sc = sc.with_overrides({"solver.seed": seed})
     if relax_trips:  # what `feedstock solve --relax-trips` does
-        from optimizer.solving import RELAX_TRIPS
+        from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
         sc = sc.with_overrides(RELAX_TRIPS)
     clock.lap("load_s")
     net = build_network(sc)
@@ -112,7 +112,7 @@ def one_run(folder: str, *, time_limit: float, gap: float, relax_trips: bool, st
     trace = Trace(t0, gap)
     mip_start = None
     if start:
-        from optimizer.mipstart import relax_and_round
+        from feedstock.optimizer.solve.mipstart import relax_and_round
         mip_start, info = relax_and_round(built, runner)
         out["start"] = info
     clock.lap("start_s")
@@ -151,11 +151,11 @@ def _whatif(sc, data, net, opts) -> dict:
     The first push also indexes which coefficients read which numbers (once per
     model), so the second variant's figures are a sweep's steady state.
     """
-    from models.build import build_model, update_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.runners import HighsRunner
-    from optimizer.solving import plan_status
+    from feedstock.models.build import build_model, update_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.solve.runners import HighsRunner
+    from feedstock.optimizer.solve.pipeline import plan_status
 
     t = time.perf_counter()
     built = build_model(sc, net, data=data, mutable=True)

@@ -11,9 +11,9 @@ import argparse
 import statistics
 import time
 
-from optimizer import load_scenario
-from optimizer.paths import sample_scenario
-from optimizer.solving import solve
+from feedstock import load_scenario
+from feedstock.data import sample_scenario
+from feedstock.optimizer.solve.pipeline import solve
 
 
 def main() -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import math
 
-from optimizer import load_scenario
-from optimizer.bottlenecks import binding_rules
-from optimizer.paths import sample_scenario
-from optimizer.solving import solve
+from feedstock import load_scenario
+from feedstock.optimizer.results.binding import binding_rules
+from feedstock.data import sample_scenario
+from feedstock.optimizer.solve.pipeline import solve
 
 
 def relaxations(sc):

@@ -16,8 +16,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from optimizer.paths import sample_scenario
-from optimizer.weekly import WeekOptions, plan_week
+from feedstock.data import sample_scenario
+from feedstock.optimizer.weekly import WeekOptions, plan_week
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """``feedstock convert``: a scenario folder to one .xlsx workbook, or back.
 
-The library does the work (:func:`optimizer.scenario.convert`): this module only
+The library does the work (:func:`feedstock.optimizer.scenario.convert`): this module only
 maps arguments and output, and the shared ``common_options`` maps errors to exit
 codes (2: invalid source, or a target it refuses to replace).
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from cli.main import common_options, main
+from feedstock.cli.main import common_options, main
 
 
 @click.command()
@@ -34,7 +34,7 @@ def convert(source: Path, target: Path, force: bool) -> None:
     scenario. Folder files that are not scenario tables (SOURCES.md, scripts,
     stock-takes/, overrides/) are not put in the workbook; the output lists them.
     """
-    from optimizer.scenario import convert as run
+    from feedstock.optimizer.scenario import convert as run
 
     click.echo(run(source, target, force=force).text())
 

@@ -19,8 +19,8 @@ from typing import Any, TextIO
 
 import click
 
-from cli.report import describe_text, summary_text, week_text
-from optimizer.errors import FeedstockError, ScenarioError
+from feedstock.cli.report import describe_text, summary_text, week_text
+from feedstock.optimizer.base.errors import FeedstockError, ScenarioError
 
 log = logging.getLogger("feedstock")
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
@@ -124,7 +124,7 @@ study_options = _options(
 
 def _base(scenario: str | None, overrides: tuple[Path, ...]):
     """The scenario with the --override files applied in order."""
-    from optimizer.scenario import load_scenario
+    from feedstock.optimizer.scenario import load_scenario
 
     sc = load_scenario(_scenario_arg(scenario))
     for path in overrides:
@@ -140,7 +140,7 @@ def main() -> None:
 
 
 def _scenario_arg(scenario: str | None) -> Path:
-    from optimizer.paths import sample_scenario
+    from feedstock.data import sample_scenario
 
     return Path(scenario) if scenario else sample_scenario()
 
@@ -171,10 +171,10 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
           overrides: tuple[Path, ...], quiet: bool, relax_trips: bool,
           lp_start: bool | None) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
-    from optimizer.errors import SolveError
-    from optimizer.solving import RELAX_TRIPS
-    from optimizer.solving import solve as run
-    from optimizer.writers import failure_summary, summary_json, write_failure, write_outputs
+    from feedstock.optimizer.base.errors import SolveError
+    from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
+    from feedstock.optimizer.solve.pipeline import solve as run
+    from feedstock.optimizer.outputs.writers import failure_summary, summary_json, write_failure, write_outputs
 
     sc = _base(scenario, overrides)
     if relax_trips:
@@ -213,7 +213,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
 
     The pre-solve checks run too: a finding that proves no plan exists exits 3.
     """
-    from optimizer.scenario import load_scenario
+    from feedstock.optimizer.scenario import load_scenario
 
     try:
         sc = load_scenario(_scenario_arg(scenario))
@@ -232,7 +232,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
         if checks.warnings:
             click.echo("  warnings:\n" + "\n".join(f"    - {f.message}" for f in checks.warnings))
     if checks.errors:
-        from optimizer.errors import InfeasibleError
+        from feedstock.optimizer.base.errors import InfeasibleError
 
         raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
 
@@ -253,8 +253,8 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
           out_dir: Path, overrides: tuple[Path, ...], time_limit: float | None,
           gap: float | None, rebuild: bool, quiet: bool) -> None:
     """Solve every combination of --param values and write OUT/sweep.csv (one row each)."""
-    from optimizer.studies import SweepOptions, grid_from_params
-    from optimizer.studies import sweep as run_sweep
+    from feedstock.optimizer.studies import SweepOptions, grid_from_params
+    from feedstock.optimizer.studies import sweep as run_sweep
 
     try:
         grid = grid_from_params(params)
@@ -295,8 +295,8 @@ def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
            overrides: tuple[Path, ...], time_limit: float | None, gap: float | None,
            rebuild: bool, quiet: bool) -> None:
     """The cost-leakage frontier (epsilon-constraint): frontier.csv and frontier.png in OUT."""
-    from optimizer.studies import SweepOptions
-    from optimizer.studies import pareto as run_pareto
+    from feedstock.optimizer.studies import SweepOptions
+    from feedstock.optimizer.studies import pareto as run_pareto
 
     base = _base(scenario, overrides)
     frontier = run_pareto(base, points, workers=workers, out=out_dir,
@@ -348,8 +348,8 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
     end-of-week stock; its shipments still in transit arrive this week). Exit
     codes as solve; 5 if another run holds the runs folder.
     """
-    from optimizer.weekly import WeekOptions
-    from optimizer.weekly import plan_week as run_week
+    from feedstock.optimizer.weekly import WeekOptions
+    from feedstock.optimizer.weekly import plan_week as run_week
 
     opts = WeekOptions(time_limit=time_limit, gap=gap, threads=threads,
                        warm_start=not no_warm_start, lock_wait_s=lock_wait,
@@ -363,16 +363,16 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
 
 
 def _prechecks(sc):
-    """The named pre-solve checks of optimizer.prechecks on a loaded scenario."""
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.prechecks import run_prechecks
+    """The named pre-solve checks of feedstock.optimizer.checks.prechecks on a loaded scenario."""
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.checks.prechecks import run_prechecks
 
     net = build_network(sc)
     return run_prechecks(sc, net, build_sets(sc, net))
 
 
-import cli.convert  # noqa: E402, F401  (adds `feedstock convert`; at the end: it uses the above)
+import feedstock.cli.convert  # noqa: E402, F401  (adds `feedstock convert`; at the end: it uses the above)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from optimizer.result import Result
-from optimizer.scenario import Scenario
-from optimizer.units import gbp
+from feedstock.optimizer.results.result import Result
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.base.units import gbp
 
 if TYPE_CHECKING:
-    from optimizer.weekly import WeekRun
+    from feedstock.optimizer.weekly import WeekRun
 
 
 def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     """The readable plan summary printed by ``feedstock solve``."""
-    from optimizer.bottlenecks import binding_rules
+    from feedstock.optimizer.results.binding import binding_rules
 
     k = r.kpis
     target = r.solver.get("mip_rel_gap", 0.0)

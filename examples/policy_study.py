@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import Scenario
-from optimizer.paths import sample_scenario
-from optimizer.studies import SweepOptions, pareto, sweep
+from feedstock import Scenario
+from feedstock.data import sample_scenario
+from feedstock.optimizer.studies import SweepOptions, pareto, sweep
 
 VARIANTS = {
     "base": {},

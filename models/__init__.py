@@ -5,6 +5,6 @@
 ``blend``, ``leakage``, ``offtake``, ``outlets``) and the objective (``objective``).
 """
 
-from models.build import BuiltModel, build_model
+from feedstock.models.build import BuiltModel, build_model
 
 __all__ = ["BuiltModel", "build_model"]

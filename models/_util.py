@@ -32,7 +32,7 @@ def lin(var, coefs) -> object:
     r""":math:`\sum_k c_k\, \mathrm{var}_k` over a coefficient table.
 
     A plain dict (cold build) drops zero terms; a mutable Param (persistent
-    build, ``models.numbers``) keeps every term, since a zero may change.
+    build, ``feedstock.models.numbers``) keeps every term, since a zero may change.
     """
     import pyomo.environ as pyo
 

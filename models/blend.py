@@ -9,9 +9,9 @@ from collections.abc import Mapping
 import pandas as pd
 import pyomo.environ as pyo
 
-from models._util import group
-from models.sets import ModelData
-from models.variables import NODE_KEY
+from feedstock.models._util import group
+from feedstock.models.sets import ModelData
+from feedstock.models.variables import NODE_KEY
 
 
 def blend_numbers(d: ModelData, feedstocks: pd.DataFrame) -> dict[str, dict]:

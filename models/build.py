@@ -9,24 +9,24 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from models.balance import add_balance
-from models.blend import add_blend
-from models.custody import add_custody
-from models.cuts import add_trip_payload_cuts
-from models.hubs import add_hub_capacity
-from models.leakage import add_leakage_cap
-from models.minimum_run import add_minimum_run
-from models.numbers import Numbers, as_params, model_numbers, store, structure
-from models.objective import add_objective
-from models.offtake import add_offtake
-from models.outlets import add_outlet_limits
-from models.plant_capacity import add_plant_capacity
-from models.sets import ModelData, build_sets
-from models.storage import add_storage
-from models.trips import add_trips
-from models.variables import add_variables, set_bounds
-from optimizer.network import Network
-from optimizer.scenario import Scenario
+from feedstock.models.balance import add_balance
+from feedstock.models.blend import add_blend
+from feedstock.models.custody import add_custody
+from feedstock.models.cuts import add_trip_payload_cuts
+from feedstock.models.hubs import add_hub_capacity
+from feedstock.models.leakage import add_leakage_cap
+from feedstock.models.minimum_run import add_minimum_run
+from feedstock.models.numbers import Numbers, as_params, model_numbers, store, structure
+from feedstock.models.objective import add_objective
+from feedstock.models.offtake import add_offtake
+from feedstock.models.outlets import add_outlet_limits
+from feedstock.models.plant_capacity import add_plant_capacity
+from feedstock.models.sets import ModelData, build_sets
+from feedstock.models.storage import add_storage
+from feedstock.models.trips import add_trips
+from feedstock.models.variables import add_variables, set_bounds
+from feedstock.optimizer.network import Network
+from feedstock.optimizer.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 class BuiltModel:
     """A Pyomo model with the index data it was built from.
 
-    ``signature`` (persistent builds only) is :func:`models.numbers.structure`:
+    ``signature`` (persistent builds only) is :func:`feedstock.models.numbers.structure`:
     a variant with the same signature can reuse the model (:func:`update_model`),
     which records in ``changed`` the Param entries it set to new values.
     """
@@ -63,12 +63,12 @@ def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
                 mutable: bool = False) -> BuiltModel:
     """Variables, the ten constraint families of MODEL.md, and the objective.
 
-    ``cuts`` adds valid inequalities (``models.cuts``) that tighten the LP
+    ``cuts`` adds valid inequalities (``feedstock.models.cuts``) that tighten the LP
     without changing the optimum; tests switch them off to prove that.
     ``data`` reuses index sets already built for the scenario (the pre-solve
     checks need them too); ``elastic`` builds the sets of the diagnosis copy
-    (see ``build_sets`` and ``models.elastic``). ``mutable`` holds every
-    number in a mutable Param (``models.numbers``), so that
+    (see ``build_sets`` and ``feedstock.models.elastic``). ``mutable`` holds every
+    number in a mutable Param (``feedstock.models.numbers``), so that
     :func:`update_model` can re-solve a variant on the same model.
     """
     start = time.perf_counter()

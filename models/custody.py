@@ -4,7 +4,7 @@ In the planning model custody is structural: no ``x[a,f,t]`` exists for a
 restricted ``f`` on an arc into a site that is not cleared (MODEL.md, Sets), so
 no constraint is needed. The elastic diagnosis copy (``build_sets(elastic=True)``)
 creates those variables, flagged ``custody_breach``, and this family pins them
-to zero so that ``models.elastic`` can price a breach like any other rule.
+to zero so that ``feedstock.models.elastic`` can price a breach like any other rule.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
-from models._util import keys
-from models.sets import ModelData
-from models.variables import X_KEY
+from feedstock.models._util import keys
+from feedstock.models.sets import ModelData
+from feedstock.models.variables import X_KEY
 
 
 def add_custody(m: pyo.ConcreteModel, d: ModelData, num: Mapping | None = None) -> None:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
-from models._util import group, keys
-from models.sets import ModelData
-from models.variables import X_KEY
+from feedstock.models._util import group, keys
+from feedstock.models.sets import ModelData
+from feedstock.models.variables import X_KEY
 
 
 def cuts_numbers(d: ModelData) -> dict[str, dict]:
@@ -20,7 +20,7 @@ def cuts_numbers(d: ModelData) -> dict[str, dict]:
 
     Which rows exist depends on the supply numbers (a feedstock's reach against a
     payload), so a what-if on supply can change the model's structure
-    (``models.numbers.structure``) and make a persistent re-solve build anew.
+    (``feedstock.models.numbers.structure``) and make a persistent re-solve build anew.
     """
     small = d.n[d.n["integer_trips"] & (d.n["reach_t"] < d.n["payload_t"])
                 & (d.n["reach_t"] > 0)]

@@ -1,6 +1,6 @@
 r"""The elastic copy of a model: every rule family may be broken, at a price per unit.
 
-After an infeasible solve the diagnosis (``optimizer.diagnose``) builds the same
+After an infeasible solve the diagnosis (``feedstock.optimizer.solve.diagnose``) builds the same
 model with ``elastic=True`` (custody breaches and slots beyond the ferry
 timetable become possible variables) and calls :func:`make_elastic`. Each row
 of the families in :data:`ELASTIC` gets its own slack ``σ ≥ 0``:
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
 
-from models.build import BuiltModel
+from feedstock.models.build import BuiltModel
 
 CUSTODY_WEIGHT = 10.0
 CONSEQUENCE_WEIGHT = 1.05  # storage overflow, offtake shortfall (see the table above)

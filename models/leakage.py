@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
-from models.sets import ModelData
+from feedstock.models.sets import ModelData
 
 
 def leakage_numbers(d: ModelData) -> dict[str, dict]:

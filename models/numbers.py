@@ -24,19 +24,19 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.balance import balance_numbers
-from models.blend import blend_numbers
-from models.cuts import cuts_numbers
-from models.hubs import hubs_numbers
-from models.leakage import leakage_numbers
-from models.minimum_run import minimum_run_numbers
-from models.objective import objective_numbers
-from models.offtake import offtake_numbers
-from models.outlets import outlets_numbers
-from models.plant_capacity import plant_capacity_numbers
-from models.sets import ModelData
-from models.storage import storage_numbers
-from models.trips import trips_numbers
+from feedstock.models.balance import balance_numbers
+from feedstock.models.blend import blend_numbers
+from feedstock.models.cuts import cuts_numbers
+from feedstock.models.hubs import hubs_numbers
+from feedstock.models.leakage import leakage_numbers
+from feedstock.models.minimum_run import minimum_run_numbers
+from feedstock.models.objective import objective_numbers
+from feedstock.models.offtake import offtake_numbers
+from feedstock.models.outlets import outlets_numbers
+from feedstock.models.plant_capacity import plant_capacity_numbers
+from feedstock.models.sets import ModelData
+from feedstock.models.storage import storage_numbers
+from feedstock.models.trips import trips_numbers
 
 Numbers = dict[str, dict]
 
@@ -91,7 +91,7 @@ def store(m: pyo.ConcreteModel, numbers: Numbers) -> list:
     The tables the Params hold are kept on the model (``as_params``, then
     here), and compared as plain dicts, far quicker than reading 10^5 Params.
     A persistent solver needs to be sent only the coefficients that depend on
-    the changed entries (``optimizer.runners.HighsRunner.push``); they are also
+    the changed entries (``feedstock.optimizer.solve.runners.HighsRunner.push``); they are also
     added to the model's pending set, which the solver clears once it has them,
     so that two re-numberings with no push between them are both sent.
     """

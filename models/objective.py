@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import pandas as pd
 import pyomo.environ as pyo
 
-from models._util import keys, lin
-from models.sets import ModelData
-from models.trips import implied_trip_numbers
-from models.variables import NODE_KEY, X_KEY, trip_vars
+from feedstock.models._util import keys, lin
+from feedstock.models.sets import ModelData
+from feedstock.models.trips import implied_trip_numbers
+from feedstock.models.variables import NODE_KEY, X_KEY, trip_vars
 
 COST_LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "processing_net",
               "export_revenue", "leakage_penalty", "carbon", "terminal_stock")
@@ -60,7 +60,7 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     ============== ===================================================================
     transport      :math:`\sum_{a,t} \mathrm{trip\_cost}_a n_{a,t}
                    + \sum_{a,f,t} \mathrm{cost\_per\_t}_a x_{a,f,t}`; an implied
-                   arc (no n variable, ``models.trips``) has
+                   arc (no n variable, ``feedstock.models.trips``) has
                    :math:`n_{a,t} = \sum_f x_{a,f,t} / \mathrm{payload}`, so its
                    trip cost is charged as :math:`\mathrm{trip\_cost}_a / \mathrm{payload}` per t
     fixed_decisions :math:`\sum_a F_a y_a + \sum_h F_h z_h + \sum_k F_k w_k`

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
-from models._util import group
-from models.sets import ModelData
-from models.variables import NODE_KEY
+from feedstock.models._util import group
+from feedstock.models.sets import ModelData
+from feedstock.models.variables import NODE_KEY
 
 
 def _sold(d: ModelData) -> dict[tuple, list]:

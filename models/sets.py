@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizer.network import Network
-from optimizer.scenario import Scenario
+from feedstock.optimizer.network import Network
+from feedstock.optimizer.scenario import Scenario
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +62,7 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
                implied_trips: bool = True) -> ModelData:
     """All index sets and coefficients of the model for one scenario.
 
-    ``elastic`` builds the sets of the diagnosis copy (``models.elastic``):
+    ``elastic`` builds the sets of the diagnosis copy (``feedstock.models.elastic``):
     restricted feedstock may also use arcs that break custody (flagged
     ``custody_breach``), and ferry slots do not bound the trip variables (the
     ``lane_slots`` rows, made elastic, do). ``implied_trips=False`` keeps a trip
@@ -303,7 +303,7 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
     >= 0. Their count is exactly load / payload in every optimal plan (a larger
     one only costs more, a smaller one breaks the payload row), so the model has
     no variable for them: the trip cost is charged per tonne,
-    trip_cost / payload (``models.trips``), and the count is computed from the
+    trip_cost / payload (``feedstock.models.trips``), and the count is computed from the
     tonnes after the solve. One variable and one row fewer per arc-week, the
     same optimum (tests solve both ways).
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 import pyomo.environ as pyo
 
-from models._util import group, keys
-from models.sets import ModelData
-from models.variables import X_KEY, trip_vars
+from feedstock.models._util import group, keys
+from feedstock.models.sets import ModelData
+from feedstock.models.variables import X_KEY, trip_vars
 
 
 def trips_numbers(d: ModelData) -> dict[str, dict]:
@@ -39,7 +39,7 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     and :math:`R_{a,t}` the most tonnes that can have reached the origin by week t: a
     finite bound taken from the data (also the upper bound of :math:`n_{a,t}`).
 
-    Implied trips (continuous, no slots, no contract: ``models.sets._trip_rows``)
+    Implied trips (continuous, no slots, no contract: ``feedstock.models.sets._trip_rows``)
     have no variable and no row: :math:`n_{a,t} = \sum_f x_{a,f,t} / \mathrm{payload}_m`,
     and the objective charges their trip cost per tonne (:func:`implied_trip_numbers`).
     """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
-from models._util import keys
-from models.sets import ModelData
+from feedstock.models._util import keys
+from feedstock.models.sets import ModelData
 
 X_KEY = ("arc", "feedstock_id", "period")
 NODE_KEY = ("site_id", "feedstock_id", "period")
@@ -58,7 +58,7 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def trip_vars(d: ModelData) -> pd.DataFrame:
-    """The trip rows that are variables: all but the implied ones (``models.sets._trip_rows``)."""
+    """The trip rows that are variables: all but the implied ones (``feedstock.models.sets._trip_rows``)."""
     return d.n[~d.n["implied"]]
 
 
@@ -66,7 +66,7 @@ def set_bounds(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Bounds that come from the data: ``0 <= n <= trips_max``; ``w`` per its decision.
 
     Called at build and again when a persistent model is re-numbered for a
-    variant (``models.build.update_model``).
+    variant (``feedstock.models.build.update_model``).
     """
     rows = trip_vars(d)
     for k, most in zip(keys(rows, ("arc", "period")), rows["trips_max"].tolist(), strict=True):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer import Scenario, from_tables
-from optimizer.scenario.config import to_toml
+from feedstock import Scenario, from_tables
+from feedstock.optimizer.scenario.raw import toml_text
 
 CONFIG: dict[str, Any] = {
     "name": "tiny",
@@ -78,7 +78,7 @@ def write_folder(folder, cfg: dict[str, Any] | None = None, **tables: str | None
     for name, text in texts.items():
         if text is not None:
             (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
-    (folder / "scenario.toml").write_text(to_toml(cfg or CONFIG), encoding="utf-8")
+    (folder / "scenario.toml").write_text(toml_text(cfg or CONFIG), encoding="utf-8")
     return folder
 
 

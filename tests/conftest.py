@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import Scenario
-from optimizer.result import Result
+from feedstock import Scenario
+from feedstock.optimizer.results.result import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "uk-2026"
@@ -15,8 +15,8 @@ SAMPLE = ROOT / "data" / "uk-2026"
 
 def solve_checked(sc: Scenario, **kwargs) -> Result:
     """Solve and assert the plan passes the independent pandas checker."""
-    from optimizer.checker import check_plan
-    from optimizer.solving import solve
+    from feedstock.optimizer.checker import check_plan
+    from feedstock.optimizer.solve.pipeline import solve
 
     result = solve(sc, **kwargs)
     violations = check_plan(sc, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.objective import COST_LINES
+from feedstock.models.objective import COST_LINES
 
 
 def exact(value: float):

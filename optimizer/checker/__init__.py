@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from optimizer.checker._plan import Plan, Violation
-from optimizer.checker.arcs import check_arcs
-from optimizer.checker.costs import check_cost_lines, check_objective, cost_lines
-from optimizer.checker.flows import (
+from feedstock.optimizer.checker._plan import Plan, Violation
+from feedstock.optimizer.checker.arcs import check_arcs
+from feedstock.optimizer.checker.costs import check_cost_lines, check_objective, cost_lines
+from feedstock.optimizer.checker.flows import (
     check_balance,
     check_horizon,
     check_hubs,
@@ -28,13 +28,13 @@ from optimizer.checker.flows import (
     check_storage,
     check_trips,
 )
-from optimizer.checker.outlets import (
+from feedstock.optimizer.checker.outlets import (
     check_custody,
     check_leakage_cap,
     check_outlet_buys,
     check_outlet_limits,
 )
-from optimizer.checker.plants import (
+from feedstock.optimizer.checker.plants import (
     check_blends,
     check_min_run,
     check_offtake,

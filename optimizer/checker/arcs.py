@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-from optimizer.checker._plan import Plan, Violation, arc_id, num, truthy
+from feedstock.optimizer.checker._plan import Plan, Violation, arc_id, num, truthy
 
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),
                 "hub": ("port", "plant", "outlet"),

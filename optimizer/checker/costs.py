@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.checker._plan import ROUNDING, Plan, Violation, num
-from optimizer.checker.flows import hub_intake
+from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
+from feedstock.optimizer.checker.flows import hub_intake
 
 COST_LINES = ("transport", "fixed_decisions", "hub_handling", "holding", "processing_net",
               "export_revenue", "leakage_penalty", "carbon", "terminal_stock")

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from optimizer.checker._plan import ROUNDING as ROUND
-from optimizer.checker._plan import Plan, Violation, num
+from feedstock.optimizer.checker._plan import ROUNDING as ROUND
+from feedstock.optimizer.checker._plan import Plan, Violation, num
 
 KEY = ["site_id", "feedstock_id", "period"]
 IN_CATS = ("opening", "supply", "in transit", "arrivals")

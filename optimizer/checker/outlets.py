@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from optimizer.checker._plan import ROUNDING, Plan, Violation, num
+from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
 
 
 def check_custody(p: Plan) -> list[Violation]:

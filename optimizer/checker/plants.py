@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from optimizer.checker._plan import ROUNDING, Plan, Violation, num
+from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
 
 
 def _weekly_feed(p: Plan) -> pd.DataFrame:

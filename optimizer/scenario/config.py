@@ -7,12 +7,14 @@ silently ignored default, and a what-if builds a new config with :func:`override
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from feedstock.optimizer.base.errors import Problem
+from feedstock.optimizer.base.weeks import horizon_labels, parse_iso_week
+from feedstock.optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -21,10 +23,6 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-
-from optimizer.errors import Problem
-from optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
-from optimizer.weeks import horizon_labels, parse_iso_week
 
 FILE = "scenario.toml"
 MAX_INT32 = 2**31 - 1  # HiGHS's integer options (threads, random_seed) are 32-bit
@@ -156,7 +154,7 @@ def override(config: ScenarioConfig, changes: dict[str, Any]) -> ScenarioConfig:
         node[leaf] = value
     new, problems = validate_config(data)
     if problems:
-        from optimizer.errors import ScenarioError
+        from feedstock.optimizer.base.errors import ScenarioError
 
         raise ScenarioError(problems, where="overrides")
     assert new is not None
@@ -205,30 +203,3 @@ def _lookup(data: Any, loc: tuple) -> Any:
     return data
 
 
-def to_toml(data: dict[str, Any]) -> str:
-    """scenario.toml text for a config dict (str, int, float, bool; tomllib cannot write)."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{key}]", *_toml_table(value, key)]
-    return "\n".join(lines) + "\n"
-
-
-def _toml_table(table: dict[str, Any], prefix: str) -> list[str]:
-    """One table's scalar keys, then its sub-tables with dotted headers."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
-    for key, value in table.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{prefix}.{key}]", *_toml_table(value, f"{prefix}.{key}")]
-    return lines
-
-
-def _toml_value(value: Any) -> str:
-    """Write a scalar in TOML syntax (JSON strings are valid TOML basic strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -2,7 +2,7 @@
 
 Reading gives exactly what a folder gives: tables of string cells indexed by the
 Excel row (header = row 1) and the scenario.toml keys as a plain dict, so
-:func:`~optimizer.scenario.load.validate_raw` puts every cell through the same
+:func:`~feedstock.optimizer.scenario.load.validate_raw` puts every cell through the same
 parsers and rules as a CSV cell. There is no second validator, and a problem names
 the sheet as its file (``scenario.xlsx[supply], row 5, column tonnes``).
 
@@ -11,7 +11,7 @@ columns as numbers, true/false in boolean columns as TRUE/FALSE, everything else
 text (so an id like ``007`` or a week like ``2026-W48`` is never turned into a
 number or a date), blanks blank. Reading turns a number back into text that parses
 to the same double (Excel has one number type: 3.0 reads as ``3``). So folder ->
-workbook -> folder gives the same scenario, and :func:`convert` checks that it did.
+workbook -> folder gives the same scenario, and ``convert`` (convert.py) checks it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import json
 import math
 import os
 import re
-import time
 import tomllib
 import warnings
 from collections.abc import Iterable, Iterator
@@ -29,22 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from optimizer.errors import Problem, ScenarioError
-from optimizer.scenario.load import (
-    BARE_KEY,
-    CONFIG_SHEET,
-    Conversion,
-    ConvertError,
-    RawScenario,
-    finish_conversion,
-    is_workbook,
-    remarks,
-    scenario_inputs,
-    write_folder,
-)
-from optimizer.scenario.scenario import Scenario
-from optimizer.scenario.tables import SPECS, TableSpec, _to_bool, rows_to_frame, to_float
+from feedstock.optimizer.base.errors import Problem, ScenarioError
+from feedstock.optimizer.scenario.raw import BARE_KEY, CONFIG_SHEET, RawScenario
+from feedstock.optimizer.scenario.tables import SPECS, TableSpec, _to_bool, rows_to_frame, to_float
 
 MAX_ROWS = 1_048_576  # Excel's limit, header included
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
@@ -273,38 +259,14 @@ def key_text(path: list[str]) -> str:
 
 # ---------------------------------------------------------------- writing
 
-def convert(source: str | Path, target: str | Path, *, force: bool = False) -> Conversion:
-    """Folder -> .xlsx or .xlsx -> folder, by the suffixes; the target is read back and compared.
+def save_workbook(raw: RawScenario, path: Path) -> dict[str, int]:
+    """Write ``raw``'s cells as one .xlsx workbook; the rows (keys) written per sheet.
 
-    The source is validated first (a :class:`ScenarioError` lists every problem),
-    and an existing target is replaced only with ``force``.
-    """
-    source, target = Path(source), Path(target)
-    if is_workbook(target) and not is_workbook(source):
-        return write_workbook(source, target, force=force)
-    if is_workbook(source) and not is_workbook(target):
-        return write_folder(source, target, force=force)
-    raise ConvertError(f"cannot convert {source} to {target}: one must be a scenario folder "
-                       "and the other an .xlsx workbook")
-
-
-def write_workbook(source: Scenario | str | Path, path: str | Path, *, force: bool = False,
-                   check: bool = True) -> Conversion:
-    """Write a scenario (a folder, a workbook or a :class:`Scenario`) as one .xlsx workbook.
-
-    From files, the cells are the ones the user wrote (read raw, not re-serialised
-    from typed tables); from a :class:`Scenario`, its validated tables. ``check``
-    reads the workbook back and raises if it is not the same scenario.
+    Raises :class:`ScenarioError` listing every cell a workbook cannot hold.
+    The file appears under its name only once complete.
     """
     from openpyxl import Workbook
 
-    started = time.perf_counter()
-    raw, sc = scenario_inputs(source)
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":  # an .xlsm name on .xlsx content will not open in Excel
-        raise ConvertError(f"{path}: a workbook is written as .xlsx")
-    if path.exists() and not force:
-        raise ConvertError(f"{path} exists: give --force to replace it")
     book = Workbook(write_only=True)
     problems: list[Problem] = []
     sheets = {CONFIG_SHEET: _config_sheet(book, raw, problems)}
@@ -322,7 +284,7 @@ def write_workbook(source: Scenario | str | Path, path: str | Path, *, force: bo
         os.replace(partial, path)  # never a half-written workbook under the real name
     finally:
         partial.unlink(missing_ok=True)
-    return finish_conversion(sc, raw, path, sheets, remarks(raw), started, check)
+    return sheets
 
 
 # ---------------------------------------------------------------- cells out

@@ -1,85 +1,34 @@
-"""From files (a folder or one workbook) or in-memory tables to a validated :class:`Scenario`.
+"""From files (a folder or one workbook) or in-memory tables to validated tables.
 
 Reading and validating are two steps: a reader (:func:`read_raw`: a folder here, a
-workbook in :mod:`optimizer.scenario.excel`) turns the input into a raw config dict
+workbook in :mod:`feedstock.optimizer.scenario.excel`) turns the input into a raw config dict
 and tables of string cells indexed by spreadsheet row, and :func:`validate_raw`
 puts every cell through the same parsers and rules, whatever the input was. So a
 workbook can never hold a value a CSV could not, and a converter writes the cells
-as the user gave them (:func:`write_folder` here, ``write_workbook`` in excel.py).
+as the user gave them (:mod:`feedstock.optimizer.scenario.convert`). The frozen
+:class:`~feedstock.optimizer.scenario.scenario.Scenario` is made from what
+:func:`validate_raw` returns.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-import io
-import json
 import logging
-import math
-import re
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from optimizer.errors import FeedstockError, Problem, ScenarioError
-from optimizer.scenario.config import FILE as CONFIG_FILE
-from optimizer.scenario.config import read_config, validate_config
-from optimizer.scenario.rules import cross_table_problems, empty_table
-from optimizer.scenario.scenario import Scenario
-from optimizer.scenario.tables import SPECS, frame_to_strings, parse_table, read_csv
+from feedstock.optimizer.base.errors import Problem, ScenarioError
+from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
+from feedstock.optimizer.scenario.config import ScenarioConfig, read_config, validate_config
+from feedstock.optimizer.scenario.excel import read_workbook
+from feedstock.optimizer.scenario.raw import GEO_SITE_FILES, KNOWN_FILES, RawScenario, is_workbook
+from feedstock.optimizer.scenario.rules import cross_table_problems, empty_table
+from feedstock.optimizer.scenario.tables import SPECS, frame_to_strings, parse_table, read_csv
 
 log = logging.getLogger(__name__)
-
-GEO_SITE_FILES = ("sites.geojson", "sites.gpkg")
-KNOWN_FILES = {s.file for s in SPECS.values()} | set(GEO_SITE_FILES) | {"scenario.toml"}
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-CONFIG_SHEET = "scenario"  # a workbook's sheet of scenario.toml keys
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")  # a TOML key that needs no quotes
-
-
-@dataclass
-class RawScenario:
-    """A scenario as read, before any rule: what a converter writes and a loader validates."""
-
-    config: dict[str, Any] | None
-    """scenario.toml (or the workbook's ``scenario`` sheet) as a plain dict; None if unreadable."""
-    tables: dict[str, pd.DataFrame | None]
-    """String cells indexed by spreadsheet row (header = row 1); None = table absent."""
-    problems: list[Problem]
-    notes: list[str]
-    source: str
-    files: dict[str, str] = field(default_factory=dict)
-    """The name each table's problems carry when it is not the CSV name (``x.xlsx[supply]``)."""
-    config_file: str = CONFIG_FILE
-    config_rows: dict[str, int] = field(default_factory=dict)
-    """Row of each dotted config key, where the input has rows (the workbook's sheet)."""
-    extras: list[str] = field(default_factory=list)
-    """What the input holds that is not a scenario input (a converter leaves it out)."""
-    readable: bool = True
-    """False when the input as a whole could not be read: its one problem is all there is."""
-
-
-def is_workbook(path: str | Path) -> bool:
-    """Whether ``path`` names a workbook scenario (by its suffix) rather than a folder."""
-    return Path(path).suffix.lower() in WORKBOOK_SUFFIXES
-
-
-def load_scenario(path: str | Path, *, config: Mapping[str, Any] | None = None,
-                  files: Mapping[str, str | Path | None] | None = None) -> Scenario:
-    """Read and validate a scenario folder or .xlsx workbook; raise :class:`ScenarioError`.
-
-    The error lists every problem at once. ``config`` sets top-level scenario.toml
-    keys before validation (e.g. ``{"start_week": "2026-W49"}`` for a weekly run).
-    ``files`` reads a table from another CSV file instead of the folder's file or
-    the workbook's sheet (``{"inventory": "stock.csv"}``), or treats it as absent
-    (``None``); problems then name that file (its path as given), with its own rows.
-    """
-    return validate_raw(read_raw(path, config=config, files=files))
 
 
 def read_raw(path: str | Path, *, config: Mapping[str, Any] | None = None,
@@ -91,8 +40,6 @@ def read_raw(path: str | Path, *, config: Mapping[str, Any] | None = None,
     if unknown:
         raise KeyError(f"unknown table(s): {', '.join(sorted(unknown))}")
     if is_workbook(path) and not path.is_dir():
-        from optimizer.scenario.excel import read_workbook
-
         raw = read_workbook(path, skip=set(elsewhere))
     elif not path.is_dir():
         rule = ("is a file, not a scenario folder or an .xlsx workbook" if path.exists()
@@ -149,9 +96,9 @@ def _read_folder(folder: Path, skip: set[str]) -> RawScenario:
                        extras=extras)
 
 
-def from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
-                source: str = "<memory>") -> Scenario:
-    """Validate in-memory tables (any dtypes) exactly as files would be validated.
+def raw_from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
+                    source: str = "<memory>") -> RawScenario:
+    """In-memory tables (any dtypes) as the cells a file would hold, to validate alike.
 
     Used for what-if scenarios and tests: every cell goes through the same
     parsers and rules as a CSV cell, so a scenario built in Python can never
@@ -168,10 +115,20 @@ def from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | N
         raw[name] = None if df is None else frame_to_strings(df)
     problems = [] if "sites" in tables else [Problem("sites.csv", None, None, None,
                                                      "required table is missing")]
-    return validate_raw(RawScenario(dict(config), raw, problems, [], source=source))
+    return RawScenario(dict(config), raw, problems, [], source=source)
 
 
-def validate_raw(raw: RawScenario) -> Scenario:
+@dataclass(frozen=True)
+class Validated:
+    """Typed tables and config of a scenario that passed every rule, and what was noted."""
+
+    config: ScenarioConfig
+    tables: dict[str, pd.DataFrame]
+    notes: tuple[str, ...]
+    source: str
+
+
+def validate_raw(raw: RawScenario) -> Validated:
     """Type and check every cell and key of ``raw``; raise :class:`ScenarioError` if any fails."""
     problems = list(raw.problems)
     if not raw.readable:
@@ -199,11 +156,10 @@ def validate_raw(raw: RawScenario) -> Scenario:
     if all(raw.tables.get(n) is not None for n in ("sites", "feedstocks", "modes")):
         found, more_notes = cross_table_problems(typed, cfg)
         problems += _renamed(found, files)
-        notes += [_renamed_note(n, raw) for n in more_notes]
+        notes += [renamed_note(n, raw) for n in more_notes]
     if problems or cfg is None:
         raise ScenarioError(problems, where=raw.source)
-    scenario = Scenario(cfg, typed, source=raw.source, notes=tuple(notes))
-    return _with_horizon_notes(scenario, raw)
+    return Validated(cfg, typed, tuple(notes), raw.source)
 
 
 def _located(p: Problem, raw: RawScenario) -> Problem:
@@ -221,38 +177,12 @@ def _renamed(problems: list[Problem], files: Mapping[str, str]) -> list[Problem]
     return [dataclasses.replace(p, file=moved.get(p.file, p.file)) for p in problems]
 
 
-def _renamed_note(note: str, raw: RawScenario) -> str:
+def renamed_note(note: str, raw: RawScenario) -> str:
     """A note that starts with a CSV (or scenario.toml) name names the sheet it came from."""
     moved = {SPECS[name].file: file for name, file in raw.files.items()}
     moved[CONFIG_FILE] = raw.config_file
     head, sep, rest = note.partition(": ")
     return f"{moved[head]}{sep}{rest}" if sep and head in moved else note
-
-
-def _with_horizon_notes(sc: Scenario, raw: RawScenario | None = None) -> Scenario:
-    """Say how many dated rows fall outside the horizon (they are ignored)."""
-    extra = []
-    outside = len(sc.table("supply")) - len(sc.supply)
-    if outside:
-        extra.append(f"supply.csv: {outside} row(s) outside {sc.weeks[0]}..{sc.weeks[-1]} ignored")
-    outside = len(sc.table("in_transit")) - len(sc.in_transit)
-    if outside:
-        extra.append(f"in_transit.csv: {outside} shipment(s) arriving after {sc.weeks[-1]} "
-                     "ignored")
-    outside = len(sc.table("offtake")) - len(sc.offtake)
-    if outside:
-        extra.append(f"offtake.csv: {outside} row(s) outside the horizon ignored")
-    late = sc.expansions[sc.expansions["first_period"] > sc.horizon]
-    for r in late.itertuples():
-        extra.append(f"expansions.csv: {r.site_id}/{r.option} available from "
-                     f"{r.available_from_week}, after the horizon: never built")
-    if raw is not None:
-        extra = [_renamed_note(n, raw) for n in extra]
-    for n in (*sc.notes, *extra):
-        log.info(n)
-    if not extra:
-        return sc
-    return dataclasses.replace(sc, notes=(*sc.notes, *extra))
 
 
 def _read_sites(folder: Path) -> tuple[pd.DataFrame | None, list[Problem], str]:
@@ -301,198 +231,7 @@ def _read_geo_sites(path: Path, file: str) -> tuple[pd.DataFrame | None, list[Pr
 
 
 # ---------------------------------------------------------------- writing (and converting)
-# Shared by the folder writer below and the workbook writer (optimizer.scenario.excel):
+# Shared by the folder writer below and the workbook writer (feedstock.optimizer.scenario.excel):
 # what to write (the cells as read), and the check that the target reads back the same.
 
-class ConvertError(FeedstockError):
-    """A conversion was refused (target exists, or source and target are the same kind)."""
 
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class Conversion:
-    """What a conversion wrote, what it left out, and whether the target reads back the same."""
-
-    source: str
-    target: Path
-    sheets: dict[str, int]
-    """Table (or ``scenario``) -> rows written (for ``scenario``: keys)."""
-    left_out: tuple[str, ...] = ()
-    remarks: tuple[str, ...] = ()
-    seconds: float = 0.0
-    checked: bool = False
-
-    def text(self) -> str:
-        """The few lines ``feedstock convert`` prints."""
-        kind = "workbook" if is_workbook(self.target) else "folder"
-        unit = "sheets" if kind == "workbook" else "files"
-        files = {CONFIG_SHEET: CONFIG_FILE} | {n: s.file for n, s in SPECS.items()}
-        parts = [f"{n if kind == 'workbook' else files[n]} "
-                 f"({k} {'keys' if n == CONFIG_SHEET else 'rows'})"
-                 for n, k in self.sheets.items()]
-        lines = [f"Wrote {kind} {self.target} in {self.seconds:.1f} s: {len(parts)} {unit}: "
-                 + ", ".join(parts)]
-        if self.checked:
-            lines.append("Checked: it reads back as the same scenario (config and every table).")
-        if self.left_out:
-            where = "in the workbook" if kind == "workbook" else "written"
-            lines.append(f"Not {where} (not scenario tables): {', '.join(self.left_out)}")
-        lines += self.remarks
-        return "\n".join(lines)
-
-
-def write_folder(source: Scenario | str | Path, folder: str | Path, *, force: bool = False,
-                 check: bool = True) -> Conversion:
-    """Write a scenario (a workbook, a folder or a :class:`Scenario`) as a folder of CSVs.
-
-    A non-empty ``folder`` is refused unless ``force``; then scenario files that
-    the source has no table for are removed, and other files are left alone.
-    """
-    started = time.perf_counter()
-    raw, sc = scenario_inputs(source)
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ConvertError(f"{folder} is a file, not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise ConvertError(f"{folder} is not empty: give --force to replace its scenario files")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {CONFIG_FILE: toml_text(raw.config or {})}
-    sheets = {CONFIG_SHEET: _count_keys(raw.config or {})}
-    for name, spec in SPECS.items():
-        frame = raw.tables.get(name)
-        if frame is not None:
-            written[spec.file] = _csv_text(frame)
-            sheets[name] = len(frame)
-    removed = sorted(f for f in KNOWN_FILES - set(written) if (folder / f).is_file())
-    for file in removed:
-        (folder / file).unlink()
-    for file, text in written.items():
-        (folder / file).write_text(text, encoding="utf-8", newline="")
-    said = list(remarks(raw))
-    if removed:
-        said.append(f"Removed from {folder}: {', '.join(removed)} (no such table in the source)")
-    return finish_conversion(sc, raw, folder, sheets, tuple(said), started, check)
-
-
-def scenario_inputs(source: Scenario | str | Path) -> tuple[RawScenario, Scenario]:
-    """The raw cells to write and the validated scenario they make (raises if invalid)."""
-    if isinstance(source, Scenario):
-        return _raw_of(source), source
-    raw = read_raw(source)
-    return raw, validate_raw(raw)
-
-
-def _raw_of(sc: Scenario) -> RawScenario:
-    """A validated scenario's tables as cells (blank where a blank means the same)."""
-    tables: dict[str, pd.DataFrame | None] = {}
-    for name, spec in SPECS.items():
-        df = sc.table(name)
-        if not spec.required and df.empty:
-            continue  # an absent optional table reads back as the same empty table
-        unlimited = {c.name for c in spec.columns if c.default == math.inf}
-        out = pd.DataFrame(index=pd.RangeIndex(2, len(df) + 2, name="row"))
-        for col in df.columns:
-            out[str(col)] = [_typed_text(v, col in unlimited) for v in df[col]]
-        tables[name] = out.astype(object)
-    cfg = sc.config.model_dump(exclude_none=True)  # None is the default of every optional key
-    return RawScenario(cfg, tables, [], [], source=sc.source)
-
-
-def _typed_text(v: Any, blank_is_inf: bool) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float) and math.isinf(v) and blank_is_inf:
-        return ""
-    return str(v)
-
-
-def finish_conversion(sc: Scenario, raw: RawScenario, target: Path, sheets: dict[str, int],
-            said: tuple[str, ...], started: float, check: bool) -> Conversion:
-    """The report of a conversion; with ``check``, raise unless ``target`` reads back as ``sc``."""
-    kind = "workbook" if is_workbook(target) else "folder"
-    if check:
-        back = read_raw(target)
-        found = differences(sc, validate_raw(back))
-        if found:  # a bug in the writer or reader: never leave it unsaid
-            raise RuntimeError(f"the {kind} {target} does not read back as the same scenario: "
-                               + "; ".join(found))
-    return Conversion(raw.source, target, sheets, tuple(raw.extras), said,
-                      time.perf_counter() - started, check)
-
-
-def remarks(raw: RawScenario) -> tuple[str, ...]:
-    """What a conversion changes that the user should know (beyond what it leaves out)."""
-    out = []
-    geo = raw.files.get("sites", "")
-    if geo.endswith((".geojson", ".gpkg")):
-        out.append(f"{geo}: written as the sites table with lat/lon columns (WGS84).")
-    toml = Path(raw.source) / CONFIG_FILE
-    if toml.is_file() and any(line.lstrip().startswith("#")
-                              for line in toml.read_text(encoding="utf-8-sig").splitlines()):
-        out.append(f"{CONFIG_FILE}: its comments are not carried over.")
-    return tuple(out)
-
-
-def differences(a: Scenario, b: Scenario) -> list[str]:
-    """What differs between two scenarios' configs and tables (empty if nothing)."""
-    found = [] if a.config == b.config else ["config"]
-    for name in SPECS:
-        try:
-            pd.testing.assert_frame_equal(a.table(name), b.table(name), check_exact=True)
-        except AssertionError as exc:
-            found.append(f"{name}: {str(exc).splitlines()[0]}")
-    return found
-
-
-def _count_keys(cfg: dict[str, Any]) -> int:
-    return sum(_count_keys(v) if isinstance(v, dict) else 1 for v in cfg.values())
-
-
-def _csv_text(frame: pd.DataFrame) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([str(c) for c in frame.columns])
-    writer.writerows(frame.astype(str).itertuples(index=False))
-    return out.getvalue()
-
-
-def toml_text(data: dict[str, Any]) -> str:
-    """scenario.toml text for a raw config dict, quoting keys that are not bare TOML keys."""
-    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items()
-             if not isinstance(v, dict)]
-
-    def tables(node: dict[str, Any], path: list[str]) -> None:
-        for k, v in node.items():
-            if isinstance(v, dict):
-                own = [f"{_toml_key(kk)} = {_toml_value(vv)}" for kk, vv in v.items()
-                       if not isinstance(vv, dict)]
-                if own or len(own) == len(v):  # [policy.sectors] only if it holds a key
-                    lines.extend(["", f"[{'.'.join(map(_toml_key, [*path, k]))}]", *own])
-                tables(v, [*path, k])
-
-    tables(data, [])
-    return "\n".join(lines) + "\n"
-
-
-def _toml_key(key: str) -> str:
-    return key if BARE_KEY.match(key) else _toml_value(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("nan" if math.isnan(value)
-                                                         else "inf" if value > 0 else "-inf")
-    if isinstance(value, str):  # a JSON string is a TOML basic string, but for DEL
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, dt.date | dt.time):  # TOML local date / time / date-time
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")

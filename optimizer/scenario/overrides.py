@@ -19,7 +19,7 @@ the operator ends the key (``{"supply.tonnes[sector=wind] *=": 1.5}``; plain
 written as tables (``[policy]`` then ``leakage_penalty_gbp_per_t = 3000``).
 Overrides apply in order; the result is validated like any scenario, and an
 unknown key, table, column or id, or a selector that matches no row, is a
-:class:`~optimizer.errors.ScenarioError` naming the override.
+:class:`~feedstock.optimizer.base.errors.ScenarioError` naming the override.
 """
 
 from __future__ import annotations
@@ -29,18 +29,14 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from feedstock.optimizer.base.errors import Problem, ScenarioError
+from feedstock.optimizer.scenario.config import ScenarioConfig, validate_config
+from feedstock.optimizer.scenario.tables import SPECS
 
-from optimizer.errors import Problem, ScenarioError
-from optimizer.scenario.tables import SPECS
-
-if TYPE_CHECKING:
-    from optimizer.scenario.scenario import Scenario
-
-OPS = ("*=", "+=", "-=", "=")
 _KEY = re.compile(r"^\s*(?P<path>[A-Za-z_][\w.]*)\s*(?:\[(?P<sel>[^\]]*)\])?\s*"
                   r"(?P<op>\*=|\+=|-=|=)?\s*$")
 _LINE = re.compile(r"^(?P<key>[^=*+\-\[]*(?:\[[^\]]*\])?)\s*(?P<op>\*=|\+=|-=|=)\s*"
@@ -116,43 +112,42 @@ def read_file(path: str | Path) -> list[Override]:
     return parse(_flatten(data), source=str(path))
 
 
-def apply(sc: Scenario, overrides: list[Override]) -> Scenario:
-    """A new validated scenario with the overrides applied in order (``sc`` is unchanged)."""
-    config: dict[str, Any] = {}
-    current = sc.config.model_dump()
-    tables = {name: sc.table(name) for name in SPECS}
+def apply(config: ScenarioConfig, tables: Mapping[str, pd.DataFrame],
+          overrides: list[Override]) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The changed config keys and tables after the overrides, applied in order.
+
+    Nothing given is changed; :meth:`Scenario.with_overrides` validates the
+    result as a new scenario. Every problem found (an unknown key, column or id,
+    a selector matching no row, a value the config refuses) is raised at once.
+    """
+    changes: dict[str, Any] = {}
+    current = config.model_dump()
+    tables = {name: tables[name].copy(deep=False) for name in SPECS}
     problems = []
     for o in overrides:
         try:
             if o.key is not None:
                 old = _config_value(current, o.key)
                 new = _combine(old, o.op, o.value)
-                config[o.key] = new
+                changes[o.key] = new
                 _set_config(current, o.key, new)
             else:
                 tables[o.table] = _apply_cells(tables, o)
         except ValueError as exc:
             problems.append(Problem(o.source, None, o.where, _show(o.value), str(exc)))
-    sectors = set(sc.feedstocks["sector"].dropna().astype(str))
+    sectors = set(tables["feedstocks"]["sector"].dropna().astype(str))
     for o in overrides:
         parts = (o.key or "").split(".")
         if parts[:2] == ["policy", "sectors"] and len(parts) > 2 and parts[2] not in sectors:
             problems.append(Problem(o.source, None, o.where, _show(o.value),
                                     f"no feedstock has sector {parts[2]!r} (sectors: "
                                     f"{', '.join(sorted(sectors))})"))
-    if config:
-        from optimizer.scenario.config import validate_config
-
+    if changes:
         _, found = validate_config(current)
         problems += [_blame(p, overrides) for p in found]
     if problems:
         raise ScenarioError(problems, where="overrides")
-    changed = {n: t for n, t in tables.items() if any(o.table == n for o in overrides)}
-    try:
-        return sc.replace(config, **changed)
-    except ScenarioError as exc:  # a value the data rules refuse, found in its table
-        raise ScenarioError(exc.problems, where=f"{sc.source} with overrides "
-                            f"({'; '.join(o.text for o in overrides)})") from None
+    return changes, {n: t for n, t in tables.items() if any(o.table == n for o in overrides)}
 
 
 # ------------------------------------------------------------------ parsing

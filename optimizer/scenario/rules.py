@@ -7,10 +7,9 @@ and returns problems; nothing stops at the first one.
 from __future__ import annotations
 
 import pandas as pd
-
-from optimizer.errors import Problem
-from optimizer.scenario.config import ScenarioConfig
-from optimizer.scenario.tables import MAX_NUMBER, SPECS, to_float
+from feedstock.optimizer.base.errors import Problem
+from feedstock.optimizer.scenario.config import ScenarioConfig
+from feedstock.optimizer.scenario.tables import MAX_NUMBER, SPECS, to_float
 
 Tables = dict[str, pd.DataFrame]
 
@@ -140,7 +139,7 @@ def _in_transit_rules(t: Tables) -> list[Problem]:
 
 def _arrived_before_start(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
     """An in-transit shipment due before the horizon has arrived: it belongs in the stock."""
-    from optimizer.weeks import period_of
+    from feedstock.optimizer.base.weeks import period_of
 
     out = []
     for row, w in t["in_transit"]["arrival_week"].items():

@@ -1,8 +1,15 @@
-"""The validated, frozen scenario that every later stage reads and none changes."""
+"""The validated, frozen scenario that every later stage reads and none changes.
+
+:func:`load_scenario` (files), :func:`from_tables` (frames in memory) and
+:meth:`Scenario.with_overrides` / :meth:`Scenario.replace` (what-if) all make a
+scenario the same way: raw cells -> :func:`~feedstock.optimizer.scenario.load.validate_raw`
+-> :func:`from_raw`.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +18,15 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from feedstock.optimizer.base.errors import ScenarioError
+from feedstock.optimizer.base.weeks import horizon_labels, period_of
+from feedstock.optimizer.scenario import overrides as ov
+from feedstock.optimizer.scenario.config import ScenarioConfig, override
+from feedstock.optimizer.scenario.load import raw_from_tables, read_raw, renamed_note, validate_raw
+from feedstock.optimizer.scenario.raw import RawScenario
+from feedstock.optimizer.scenario.rules import numeric_attributes
 
-from optimizer.scenario.config import ScenarioConfig
-from optimizer.scenario.rules import numeric_attributes
-from optimizer.weeks import horizon_labels, period_of
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,8 +48,6 @@ class Scenario:
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
         """Read and validate a scenario folder or .xlsx workbook (``load_scenario``)."""
-        from optimizer.scenario.load import load_scenario
-
         return load_scenario(path)
 
     def __post_init__(self) -> None:
@@ -186,9 +196,6 @@ class Scenario:
         >>> cheaper = sc.replace({"policy.leakage_penalty_gbp_per_t": 0})
         >>> bigger = sc.replace(plants=sc.plants.assign(capacity_t_per_week=10))
         """
-        from optimizer.scenario.config import override
-        from optimizer.scenario.load import from_tables
-
         cfg = override(self.config, dict(config or {}))
         merged = dict(self.tables)
         unknown = set(tables) - set(merged)
@@ -203,18 +210,21 @@ class Scenario:
 
         ``overrides`` is a dict ``{key [op]: value}``, a list of ``"key op value"``
         lines, or the path of a TOML override file; the key syntax is in
-        :mod:`optimizer.scenario.overrides`:
+        :mod:`feedstock.optimizer.scenario.overrides`:
 
         >>> ban = sc.with_overrides({"outlets.max_t_per_week[*]": 0})
         >>> windy = sc.with_overrides(["supply.tonnes[sector=wind] *= 2"])
         """
-        from optimizer.scenario import overrides as ov
-
         if isinstance(overrides, str | Path) and not isinstance(overrides, Mapping):
             parsed = ov.read_file(overrides)
         else:
             parsed = ov.parse(overrides)
-        new = ov.apply(self, parsed)
+        config, tables = ov.apply(self.config, self._tables, parsed)
+        try:
+            new = self.replace(config, **tables)
+        except ScenarioError as exc:  # a value the data rules refuse, found in its table
+            raise ScenarioError(exc.problems, where=f"{self.source} with overrides "
+                                f"({'; '.join(o.text for o in parsed)})") from None
         return dataclasses.replace(new, overrides=(*self.overrides,
                                                    *(o.as_dict() for o in parsed)))
 
@@ -235,3 +245,62 @@ class Scenario:
             "opening_stock_t": round(float(self._tables["inventory"]["tonnes"].sum()), 3),
             "in_transit_t": round(float(self.in_transit["tonnes"].sum()), 3),
         }
+
+
+def load_scenario(path: str | Path, *, config: Mapping[str, Any] | None = None,
+                  files: Mapping[str, str | Path | None] | None = None) -> Scenario:
+    """Read and validate a scenario folder or .xlsx workbook; raise :class:`ScenarioError`.
+
+    The error lists every problem at once. ``config`` sets top-level scenario.toml
+    keys before validation (e.g. ``{"start_week": "2026-W49"}`` for a weekly run).
+    ``files`` reads a table from another CSV file instead of the folder's file or
+    the workbook's sheet (``{"inventory": "stock.csv"}``), or treats it as absent
+    (``None``); problems then name that file (its path as given), with its own rows.
+    """
+    return from_raw(read_raw(path, config=config, files=files))
+
+
+
+def from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
+                source: str = "<memory>") -> Scenario:
+    """Validate in-memory tables (any dtypes) exactly as files would be validated.
+
+    Used for what-if scenarios and tests: every cell goes through the same
+    parsers and rules as a CSV cell, so a scenario built in Python can never
+    hold a value a file could not.
+    """
+    return from_raw(raw_from_tables(config, tables, source))
+
+
+def from_raw(raw: RawScenario) -> Scenario:
+    """The frozen scenario of raw cells that pass every rule (else :class:`ScenarioError`)."""
+    valid = validate_raw(raw)
+    scenario = Scenario(valid.config, valid.tables, source=valid.source, notes=valid.notes)
+    return _with_horizon_notes(scenario, raw)
+
+
+def _with_horizon_notes(sc: Scenario, raw: RawScenario | None = None) -> Scenario:
+    """Say how many dated rows fall outside the horizon (they are ignored)."""
+    extra = []
+    outside = len(sc.table("supply")) - len(sc.supply)
+    if outside:
+        extra.append(f"supply.csv: {outside} row(s) outside {sc.weeks[0]}..{sc.weeks[-1]} ignored")
+    outside = len(sc.table("in_transit")) - len(sc.in_transit)
+    if outside:
+        extra.append(f"in_transit.csv: {outside} shipment(s) arriving after {sc.weeks[-1]} "
+                     "ignored")
+    outside = len(sc.table("offtake")) - len(sc.offtake)
+    if outside:
+        extra.append(f"offtake.csv: {outside} row(s) outside the horizon ignored")
+    late = sc.expansions[sc.expansions["first_period"] > sc.horizon]
+    for r in late.itertuples():
+        extra.append(f"expansions.csv: {r.site_id}/{r.option} available from "
+                     f"{r.available_from_week}, after the horizon: never built")
+    if raw is not None:
+        extra = [renamed_note(n, raw) for n in extra]
+    for n in (*sc.notes, *extra):
+        log.info(n)
+    if not extra:
+        return sc
+    return dataclasses.replace(sc, notes=(*sc.notes, *extra))
+

@@ -24,9 +24,8 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-
-from optimizer.errors import Problem
-from optimizer.weeks import parse_iso_week
+from feedstock.optimizer.base.errors import Problem
+from feedstock.optimizer.base.weeks import parse_iso_week
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
 MAX_NUMBER = 1e9

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.scenario import Scenario
-from optimizer.studies.sweep import SweepOptions, sweep
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.studies.sweep import SweepOptions, sweep
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,8 @@ def pareto(base: Scenario, points: int = 8, *, workers: int = 1, client: Any = N
            options: SweepOptions | None = None, out: str | Path | None = None,
            progress: bool | None = None) -> Frontier:
     """The frontier of ``base`` with ``points`` epsilons (see the module docstring)."""
-    from optimizer.comparison import summary_row
-    from optimizer.solving import solve
+    from feedstock.optimizer.results.comparison import summary_row
+    from feedstock.optimizer.solve.pipeline import solve
 
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
@@ -121,11 +121,11 @@ def min_leakage(sc: Scenario, opts: SweepOptions) -> float:
     """The least leakage (t) any plan of ``sc`` can have: the same model, objective sum e."""
     import pyomo.environ as pyo
 
-    from models import build_model
-    from optimizer.errors import NoPlanError
-    from optimizer.network import build_network
-    from optimizer.runners import runner_for
-    from optimizer.solving import solver_options
+    from feedstock.models import build_model
+    from feedstock.optimizer.base.errors import NoPlanError
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.solve.runners import runner_for
+    from feedstock.optimizer.solve.pipeline import solver_options
 
     built = build_model(sc, build_network(sc))
     m = built.model

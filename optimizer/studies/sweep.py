@@ -4,12 +4,12 @@
 solves every combination of the grid (or each dict of a list of override dicts)
 in worker processes -- HiGHS's MIP search runs on one thread, so processes are
 what use the cores -- and returns one row per variant: the overrides, then
-:func:`optimizer.comparison.summary_row` (status, objective, cost lines, KPIs).
+:func:`feedstock.optimizer.results.comparison.summary_row` (status, objective, cost lines, KPIs).
 With ``client=`` (a ``dask.distributed.Client``) the same variants run on that
 cluster instead, with the same results; there the variant folders are written
 by the workers, so ``out`` must be on a filesystem they share with the client.
 Variants that change only numbers are re-solved on one built model per worker
-(``optimizer.persistent``; ``SweepOptions(persistent=False)`` builds each anew).
+(``feedstock.optimizer.solve.cache``; ``SweepOptions(persistent=False)`` builds each anew).
 
 A variant that makes no plan (infeasible, no plan in time) is a row with its
 status and message, not an exception: one impossible corner of a grid must not
@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from optimizer.errors import SolveError
-from optimizer.scenario import Scenario
-from optimizer.scenario.overrides import literal
+from feedstock.optimizer.base.errors import SolveError
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.scenario.overrides import literal
 
 if TYPE_CHECKING:
-    from optimizer.persistent import Resolver
+    from feedstock.optimizer.solve.cache import Resolver
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
         elif workers > 1:
             rows = _in_processes(base, jobs, opts, workers, bar.update)
         else:
-            from optimizer.persistent import Resolver
+            from feedstock.optimizer.solve.cache import Resolver
 
             rows = []
             resolver = Resolver() if opts.persistent else None
@@ -138,12 +138,12 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
 
     With ``opts.persistent`` the variant is solved on ``resolver``, or, in a
     worker process or Dask worker, on that worker thread's own
-    :class:`~optimizer.persistent.Resolver` (kept between tasks: it re-uses its
+    :class:`~feedstock.optimizer.solve.cache.Resolver` (kept between tasks: it re-uses its
     model only for a variant of the same structure, so any variant may follow any).
     """
-    from optimizer.comparison import summary_row
-    from optimizer.solving import solve
-    from optimizer.writers import write_failure
+    from feedstock.optimizer.results.comparison import summary_row
+    from feedstock.optimizer.solve.pipeline import solve
+    from feedstock.optimizer.outputs.writers import write_failure
 
     sc = base.with_overrides(overrides)
     row: dict[str, Any] = {"variant": number}
@@ -171,7 +171,7 @@ _WORKER = threading.local()  # a worker thread's Resolver (worker processes, Das
 
 
 def _worker_resolver() -> Resolver:
-    from optimizer.persistent import Resolver
+    from feedstock.optimizer.solve.cache import Resolver
 
     if getattr(_WORKER, "resolver", None) is None:
         _WORKER.resolver = Resolver()

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.result import Result
+from feedstock.optimizer.results.result import Result
 
 PLAN_COLUMNS = ["week", "arrival_week", "origin", "destination", "mode", "feedstock_id",
                 "tonnes_t", "lane_trips", "lane_tonnes_t", "distance_km"]

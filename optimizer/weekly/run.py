@@ -34,15 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import FeedstockError, RunExistsError, RunInputError, SolveError
-from optimizer.result import Result
-from optimizer.scenario import Scenario, load_scenario
-from optimizer.warmstart import shifted_start
-from optimizer.weekly import handoff
-from optimizer.weekly.manifest import input_hashes, manifest_text, scenario_files, utc_now, versions
-from optimizer.weekly.outputs import dispatch_table, plan_table, write_fixed
-from optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
-from optimizer.weeks import parse_iso_week
+from feedstock.optimizer.base.errors import FeedstockError, RunExistsError, RunInputError, SolveError
+from feedstock.optimizer.results.result import Result
+from feedstock.optimizer.scenario import Scenario, load_scenario
+from feedstock.optimizer.solve.warmstart import shifted_start
+from feedstock.optimizer.weekly import handoff
+from feedstock.optimizer.weekly.manifest import input_hashes, manifest_text, scenario_files, utc_now, versions
+from feedstock.optimizer.weekly.outputs import dispatch_table, plan_table, write_fixed
+from feedstock.optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
+from feedstock.optimizer.base.weeks import parse_iso_week
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class WeekRun:
 class WeekOptions:
     """How to run: solver overrides, the warm start, the lock wait, solver progress.
 
-    ``progress``: the solver's progress line on stderr (``optimizer.progress``);
+    ``progress``: the solver's progress line on stderr (``feedstock.optimizer.solve.progress``);
     None shows it only when stderr is a terminal, never in a scheduler's log.
     ``maps``: also write map.png, map.html and report.html into the week's folder.
     """
@@ -93,9 +93,9 @@ def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "ru
               options: WeekOptions | None = None) -> WeekRun:
     """Plan ``week`` and publish ``runs_dir/week/``; see the module docstring.
 
-    Raises :class:`RunInputError` / :class:`~optimizer.errors.ScenarioError`
+    Raises :class:`RunInputError` / :class:`~feedstock.optimizer.base.errors.ScenarioError`
     (exit 2, nothing written), :class:`RunExistsError` (exit 2),
-    :class:`~optimizer.errors.RunLockedError` (exit 5). A solve without a plan
+    :class:`~feedstock.optimizer.base.errors.RunLockedError` (exit 5). A solve without a plan
     is not raised: its folder is published and the returned ``exit_code`` is 3
     or 4.
     """
@@ -147,7 +147,7 @@ def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "ru
 
 def _solver_options(sc: Scenario, opts: WeekOptions) -> dict[str, Any]:
     """What the solver was asked to do (also for a run that made no plan)."""
-    from optimizer.solving import solver_options
+    from feedstock.optimizer.solve.pipeline import solver_options
 
     return dict(solver_options(sc, time_limit=opts.time_limit, gap=opts.gap,
                                threads=opts.threads).__dict__)
@@ -216,8 +216,8 @@ def _load(scenario_dir: Path, week: str, stock: Path | None, prev: handoff.Previ
 
 def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None,
            opts: WeekOptions) -> WeekRun:
-    from optimizer.solving import solve
-    from optimizer.writers import failure_summary
+    from feedstock.optimizer.solve.pipeline import solve
+    from feedstock.optimizer.outputs.writers import failure_summary
 
     start = None
     if opts.warm_start and prev is not None:  # made once the model's index sets exist
@@ -241,7 +241,7 @@ def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None
 
 def _write(tmp: Path, run: WeekRun, sc: Scenario, maps: bool = True) -> None:
     """Every output file of the run into the staging folder (not the manifest)."""
-    from optimizer.writers import write_tables
+    from feedstock.optimizer.outputs.writers import write_tables
 
     _put(tmp / "summary.json", json.dumps(run.summary, indent=2) + "\n")
     if run.result is None:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from optimizer.errors import RunExistsError, RunLockedError
+from feedstock.optimizer.base.errors import RunExistsError, RunLockedError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from feedstock.cli.main import main
 from tests.conftest import SAMPLE
 
 BELFAST_PLANTS = {"ionic_belfast", "belfast_harbour"}

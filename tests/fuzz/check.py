@@ -12,7 +12,7 @@ Acceptable outcomes:
 Anything else fails: exit 1 or any other code, "Traceback" or "Unexpected error" in
 the output, a problem line that does not say where. With ``build=True`` a valid
 scenario is also loaded and its Pyomo model built (no solve); only
-:class:`~optimizer.errors.FeedstockError` may come out of that.
+:class:`~feedstock.optimizer.base.errors.FeedstockError` may come out of that.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli.main import main
+from feedstock.cli.main import main
 from tests.fuzz.editing import SPEC_OF, TOML, read_rows
 
 OUTCOMES = ("valid", "exit 2", "exit 3", "FAILED")
@@ -133,10 +133,10 @@ def _line_failure(folder: Path, line: str) -> str | None:
 
 def build_problems(folder: Path) -> list[str]:
     """Load, build the network and the Pyomo model; anything but a FeedstockError fails."""
-    from models import build_model
-    from optimizer import load_scenario
-    from optimizer.errors import FeedstockError
-    from optimizer.network import build_network
+    from feedstock.models import build_model
+    from feedstock import load_scenario
+    from feedstock.optimizer.base.errors import FeedstockError
+    from feedstock.optimizer.network import build_network
 
     try:
         sc = load_scenario(folder)

@@ -22,7 +22,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from optimizer.scenario.tables import SPECS
+from feedstock.optimizer.scenario.tables import SPECS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "uk-2026"
 TOML = "scenario.toml"

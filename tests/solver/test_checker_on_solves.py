@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.checker import check_plan
-from optimizer.solving import solve
+from feedstock.optimizer.checker import check_plan
+from feedstock.optimizer.solve.pipeline import solve
 from tests.builders import build, config
 from tests.unit.test_checker import SETTINGS, TABLES, scenario
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from feedstock.cli.main import main
 from tests.builders import PLANTS, SITES, SUPPLY, config, write_folder
 
 SUMMARY_KEYS = {"status", "objective_gbp", "bound_gbp", "gap", "cost_lines_gbp", "kpis",
@@ -129,7 +129,7 @@ def test_unexpected_error_exits_1_without_traceback(runner, tiny, monkeypatch):
 
     import sys
 
-    monkeypatch.setattr(sys.modules["optimizer.solving"], "solve", boom)
+    monkeypatch.setattr(sys.modules["feedstock.optimizer.solve.pipeline"], "solve", boom)
     res = runner.invoke(main, ["solve", str(tiny)])
     assert res.exit_code == 1
     assert "disk on fire" in res.stderr and "--debug" in res.stderr
@@ -166,7 +166,7 @@ def test_time_limit_with_a_plan_exits_0_and_says_feasible(runner, tiny, monkeypa
     """The solver stops at its time limit holding a plan 50 % from the bound."""
     import dataclasses
 
-    from optimizer.runners import HighsRunner
+    from feedstock.optimizer.solve.runners import HighsRunner
 
     real = HighsRunner.solve_mip
 

@@ -1,4 +1,4 @@
-"""Valid inequalities (models.cuts) and trip bounds never change an optimum."""
+"""Valid inequalities (feedstock.models.cuts) and trip bounds never change an optimum."""
 
 from __future__ import annotations
 

@@ -14,12 +14,12 @@ import json
 
 import pytest
 
-from models.sets import build_sets
-from optimizer.diagnose import diagnose
-from optimizer.errors import InfeasibleError
-from optimizer.network import build_network
-from optimizer.prechecks import run_prechecks
-from optimizer.solving import solve, solver_options
+from feedstock.models.sets import build_sets
+from feedstock.optimizer.solve.diagnose import diagnose
+from feedstock.optimizer.base.errors import InfeasibleError
+from feedstock.optimizer.network import build_network
+from feedstock.optimizer.checks.prechecks import run_prechecks
+from feedstock.optimizer.solve.pipeline import solve, solver_options
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 
 NO_STORE = SITES.replace(",false,,0", ",false,0,0")

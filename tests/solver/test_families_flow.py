@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.errors import InfeasibleError
+from feedstock.optimizer.base.errors import InfeasibleError
 from tests.builders import build, config
 from tests.plans import exact, lines_add_up, sites, trips
 

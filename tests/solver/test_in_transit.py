@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer import InfeasibleError
+from feedstock import InfeasibleError
 from tests.builders import build
 from tests.plans import exact, lines_add_up, sites
 
@@ -48,7 +48,7 @@ def test_more_arriving_than_the_hub_takes_is_diagnosed_at_the_hub_and_week():
                hubs="site_id,capacity_t_per_week,handling_gbp_per_t,fixed_cost_gbp\nhub,6,10,0\n",
                lanes="origin,destination,mode,distance_km\nsrc,hub,truck,10\nhub,plant,truck,10\n",
                in_transit=ARRIVING + "src,hub,truck,mag,2026-W48,7\n")
-    from optimizer.solving import solve
+    from feedstock.optimizer.solve.pipeline import solve
 
     with pytest.raises(InfeasibleError) as info:
         solve(sc)
@@ -75,7 +75,7 @@ def test_arrivals_alone_beyond_a_hubs_capacity_are_a_pre_solve_finding():
                lanes="origin,destination,mode,distance_km,transit_weeks\n"
                      "src,hub,truck,10,1\nhub,plant,truck,10,0\n",
                in_transit=ARRIVING + "src,hub,truck,mag,2026-W48,3\n")
-    from optimizer.solving import solve
+    from feedstock.optimizer.solve.pipeline import solve
 
     with pytest.raises(InfeasibleError) as info:
         solve(sc)

@@ -1,9 +1,9 @@
 """The speed levers of issue 7 never change an optimum, each on a hand-worked instance.
 
-* implied trips (models.sets._trip_rows): continuous trips without slots or a
+* implied trips (feedstock.models.sets._trip_rows): continuous trips without slots or a
   contract have no variable; the trip cost is charged per tonne;
-* the per-feedstock trip cut (models.cuts, ``trip_feedstock_cut``);
-* the LP-relax-and-round MIP start (optimizer.mipstart, ``solve(lp_start=True)``);
+* the per-feedstock trip cut (feedstock.models.cuts, ``trip_feedstock_cut``);
+* the LP-relax-and-round MIP start (feedstock.optimizer.solve.mipstart, ``solve(lp_start=True)``);
 * continuous trips for strategic runs (``feedstock solve --relax-trips``).
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from models import build_model
-from models.sets import build_sets
-from optimizer.network import build_network
-from optimizer.runners import HighsRunner, SolverOptions
-from optimizer.solving import RELAX_TRIPS
+from feedstock.models import build_model
+from feedstock.models.sets import build_sets
+from feedstock.optimizer.network import build_network
+from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
+from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
 from tests.builders import MODES, SUPPLY, build, config, write_folder
 from tests.plans import exact, lines_add_up, trips
 
@@ -119,7 +119,7 @@ def test_relax_trips_makes_every_trip_continuous(solved, tmp_path):
     assert trips(relaxed, "src", "plant") == [pytest.approx(0.5)]
     import json
 
-    from cli.main import main
+    from feedstock.cli.main import main
     folder = write_folder(tmp_path / "tiny")
     out = CliRunner().invoke(main, ["solve", str(folder), "--relax-trips", "--json"])
     assert out.exit_code == 0, out.output
@@ -139,9 +139,9 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
     import json
     from pathlib import Path
 
-    from cli.main import main
-    from optimizer import load_scenario, solve
-    from optimizer.checker import check_plan
+    from feedstock.cli.main import main
+    from feedstock import load_scenario, solve
+    from feedstock.optimizer.checker import check_plan
 
     root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("generate", root / "benchmarks" / "generate.py")
@@ -162,7 +162,7 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
 
 
 def test_the_no_plan_message_says_how_the_lp_start_went():
-    from optimizer.solving import _start_words
+    from feedstock.optimizer.solve.pipeline import _start_words
 
     assert _start_words(None, 3.0) == ""
     assert "did not finish within a third of the limit" in _start_words({"lp_s": 6.0}, 9.2)

@@ -5,7 +5,7 @@ the shared benchmark folder; ``ORLIB_DIR`` overrides it); every instance listed 
 present is solved once (module-scoped) and checked five ways: the optimum, the
 demand shipped, the capacities kept, the objective recomputed from the plan with
 the instance's own numbers (so a cost the model adds or drops shows up), and the
-independent plan checker (``optimizer.checker``) in a test of its own, so that a
+independent plan checker (``feedstock.optimizer.checker``) in a test of its own, so that a
 checker finding never hides whether the optimum was reproduced.
 """
 
@@ -19,8 +19,8 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
-from optimizer import load_scenario
-from optimizer.orlib import (
+from feedstock import load_scenario
+from tests.orlib import (
     CapInstance,
     customer_ids,
     facility_ids,
@@ -29,9 +29,9 @@ from optimizer.orlib import (
     to_scenario,
     write_scenario,
 )
-from optimizer.result import Result
-from optimizer.scenario import Scenario
-from optimizer.solving import solve
+from feedstock.optimizer.results.result import Result
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.solve.pipeline import solve
 
 ORLIB = Path(os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[1] / "data" / "orlib"))
 README = ORLIB / "README.md"
@@ -49,9 +49,9 @@ class Solved(NamedTuple):
 
 def checker_violations(sc: Scenario, result: Result) -> list:
     """What the independent checker finds; skipped only while it is not in the tree."""
-    if importlib.util.find_spec("optimizer.checker") is None:
-        pytest.skip("optimizer.checker does not exist yet")
-    from optimizer.checker import check_plan
+    if importlib.util.find_spec("feedstock.optimizer.checker") is None:
+        pytest.skip("feedstock.optimizer.checker does not exist yet")
+    from feedstock.optimizer.checker import check_plan
 
     return check_plan(sc, result)
 

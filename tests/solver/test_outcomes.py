@@ -7,16 +7,16 @@ from types import SimpleNamespace
 import pytest
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from optimizer.errors import (
+from feedstock.optimizer.base.errors import (
     InfeasibleError,
     NoPlanError,
     SolveError,
     SolverUnavailableError,
     UnboundedError,
 )
-from optimizer.orlib import read_cap, to_scenario
-from optimizer.runners import HighsRunner, Outcome, SolverOptions
-from optimizer.solving import _raise_if_no_plan, plan_status, solve
+from tests.orlib import read_cap, to_scenario
+from feedstock.optimizer.solve.runners import HighsRunner, Outcome, SolverOptions
+from feedstock.optimizer.solve.pipeline import _raise_if_no_plan, plan_status, solve
 from tests.builders import PLANTS, build, config
 from tests.conftest import ROOT
 
@@ -106,7 +106,7 @@ def test_result_tables_cannot_be_changed_in_place(solved):
 
 def test_the_thread_setting_can_change_between_solves_in_one_process():
     """HiGHS keeps one thread scheduler per process; a different setting must still solve."""
-    from optimizer.solving import solve
+    from feedstock.optimizer.solve.pipeline import solve
     from tests.builders import build
 
     statuses = [solve(build(), threads=k).status for k in (0, 1, 2, 1, 0)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.checker import check_plan
-from optimizer.persistent import Resolver
-from optimizer.solving import solve
+from feedstock.optimizer.checker import check_plan
+from feedstock.optimizer.solve.cache import Resolver
+from feedstock.optimizer.solve.pipeline import solve
 from tests.builders import build
 from tests.plans import exact
 from tests.unit.test_checker import scenario
@@ -49,7 +49,7 @@ STRUCTURE = [
     {"weeks": 3},                             # another horizon
     {"supply.tonnes[*] *=": 0.5},  # 6 t at src: less than a truck, the arc gets a cut row
     # opening stock 2 t: one feedstock's reach on an arc no longer below the arc's, so
-    # its trip_feedstock_cut row goes (models.cuts)
+    # its trip_feedstock_cut row goes (feedstock.models.cuts)
     {"supply.tonnes[*] *=": 1.1, "inventory.tonnes[*]": 2},
 ]
 
@@ -112,11 +112,11 @@ def test_the_updated_highs_instance_holds_the_model_a_cold_build_would_hand_over
     Both ways of sending the changes: Pyomo's full ``update()`` and the
     runner's ``push`` of only what depends on the changed Params.
     """
-    from models import build_model
-    from models.build import update_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.runners import HighsRunner, SolverOptions
+    from feedstock.models import build_model
+    from feedstock.models.build import update_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
 
     base = scenario()
     net = build_network(base)
@@ -188,7 +188,7 @@ def test_marginal_values_after_a_re_solve_equal_the_cold_ones():
 
 def test_an_infeasible_variant_in_between_does_not_spoil_the_next():
     """3 t of oxide over the horizon passes the pre-checks; the solver proves it impossible."""
-    from optimizer.errors import InfeasibleError
+    from feedstock.optimizer.base.errors import InfeasibleError
 
     rs = Resolver()
     rs.solve(scenario())
@@ -211,7 +211,7 @@ def test_kept_models_serve_a_sweep_that_alternates_between_structures():
     for overrides in seq:
         sc = scenario().with_overrides(overrides)
         r = rs.solve(sc)
-        models.append(r.solver["model"])
+        feedstock.models.append(r.solver["model"])
         _same_plan_as_cold(sc, r)
     assert models == ["built", "built", "reused", "reused", "reused"]
     assert (rs.built, rs.reused) == (2, 3)
@@ -222,11 +222,11 @@ def test_kept_models_serve_a_sweep_that_alternates_between_structures():
 
 def test_a_renumbering_never_pushed_is_sent_with_the_next():
     """Two re-numberings, one push: HiGHS gets both (the model's pending set)."""
-    from models import build_model
-    from models.build import update_model
-    from models.sets import build_sets
-    from optimizer.network import build_network
-    from optimizer.runners import HighsRunner, SolverOptions
+    from feedstock.models import build_model
+    from feedstock.models.build import update_model
+    from feedstock.models.sets import build_sets
+    from feedstock.optimizer.network import build_network
+    from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
 
     base = scenario()
     net = build_network(base)

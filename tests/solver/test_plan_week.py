@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from optimizer.checker import check_plan
-from optimizer.weekly import plan_week
-from optimizer.weekly import run as weekly_run
-from optimizer.weekly.runfolder import runs_lock
+from feedstock.cli.main import main
+from feedstock.optimizer.checker import check_plan
+from feedstock.optimizer.weekly import plan_week
+from feedstock.optimizer.weekly import run as weekly_run
+from feedstock.optimizer.weekly.runfolder import runs_lock
 from tests.builders import WEEKLY, WEEKLY_STOCK, write_weekly
 from tests.plans import assert_chains
 

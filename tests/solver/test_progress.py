@@ -15,10 +15,10 @@ import sys
 
 import pytest
 
-from optimizer import progress as P
-from optimizer.orlib import read_cap, to_scenario
-from optimizer.persistent import Resolver
-from optimizer.solving import solve
+from feedstock import progress as P
+from tests.orlib import read_cap, to_scenario
+from feedstock.optimizer.solve.cache import Resolver
+from feedstock.optimizer.solve.pipeline import solve
 from tests.conftest import ROOT
 
 CAP41 = ROOT / "tests" / "data" / "orlib" / "cap41.txt"
@@ -75,9 +75,9 @@ def test_forced_progress_reaches_stderr_past_pyomos_capture(tmp_path):
     """On descriptor 2 itself (no pytest capture in between), not into the solver's log."""
     code = (
         "import logging, sys\n"
-        "from optimizer import progress\n"
-        "from optimizer.orlib import read_cap, to_scenario\n"
-        "from optimizer.solving import solve\n"
+        "from feedstock import progress\n"
+        "from tests.orlib import read_cap, to_scenario\n"
+        "from feedstock.optimizer.solve.pipeline import solve\n"
         "progress.DELAY_S = 0\n"
         "logging.basicConfig(level=logging.DEBUG, stream=open(sys.argv[2], 'w'))\n"
         "solve(to_scenario(read_cap(sys.argv[1]), 'cap41'), gap=0, progress=True)\n"
@@ -94,8 +94,8 @@ def test_forced_progress_reaches_stderr_past_pyomos_capture(tmp_path):
 
 
 def test_plan_week_passes_its_progress_option_on(tmp_path, monkeypatch):
-    from optimizer import solving
-    from optimizer.weekly import WeekOptions, plan_week
+    from feedstock import solving
+    from feedstock.optimizer.weekly import WeekOptions, plan_week
     from tests.builders import WEEKLY_STOCK, write_weekly
 
     asked = []
@@ -116,7 +116,7 @@ def test_plan_week_passes_its_progress_option_on(tmp_path, monkeypatch):
 
 
 def test_a_sweep_shows_no_solver_progress(cap41, no_delay, capfd, caplog):
-    from optimizer.studies.sweep import SweepOptions, sweep
+    from feedstock.optimizer.studies.sweep import SweepOptions, sweep
 
     caplog.set_level(logging.WARNING)
     table = sweep(cap41, {"expansions.fixed_cost_gbp[*] *=": [1.0, 1.5]}, progress=True,

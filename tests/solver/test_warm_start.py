@@ -7,9 +7,9 @@ Tiny base (tests/builders.py): 5 t at ``src``, one truck (10 t, £100) to ``plan
 
 from __future__ import annotations
 
-from optimizer.runners import start_accepted
-from optimizer.solving import solve
-from optimizer.warmstart import Start
+from feedstock.optimizer.solve.runners import start_accepted
+from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve.warmstart import Start
 from tests.builders import build
 from tests.plans import exact
 

@@ -11,8 +11,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from optimizer import compare, solve
+from feedstock.cli.main import main
+from feedstock import compare, solve
 from tests.builders import build, config, write_folder
 from tests.plans import exact, sites
 

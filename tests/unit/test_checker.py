@@ -23,8 +23,8 @@ import sys
 import pandas as pd
 import pytest
 
-from optimizer.checker import RULES, Violation, check_plan, cost_lines
-from optimizer.result import Result
+from feedstock.optimizer.checker import RULES, Violation, check_plan, cost_lines
+from feedstock.optimizer.results.result import Result
 from tests.builders import build, config
 
 SETTINGS = {"weeks": 2, "policy.leakage_penalty_gbp_per_t": 10,
@@ -207,14 +207,14 @@ def test_recomputed_cost_lines_match_the_hand_computation(sc, plan):
 
 
 def test_arcs_of_the_network_builder_pass(sc, plan):
-    from optimizer.network import build_network
+    from feedstock.optimizer.network import build_network
 
     plan["arcs"] = build_network(sc).arcs
     assert check_plan(sc, make_result(sc, plan, LINES)) == []
 
 
 def test_auto_road_arcs_pass():
-    from optimizer.network import build_network
+    from feedstock.optimizer.network import build_network
 
     sc = scenario(config(**SETTINGS, **{"network.auto_road_lanes": True,
                                         "network.nearest": 1}))
@@ -226,7 +226,7 @@ def test_auto_road_arcs_pass():
 
 
 def test_checker_imports_neither_pyomo_nor_models():
-    code = ("import sys, optimizer.checker; "
+    code = ("import sys, feedstock.optimizer.checker; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('pyomo', 'models')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

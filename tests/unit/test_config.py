@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import Problem, ScenarioError, load_scenario
-from optimizer.scenario import ScenarioConfig
-from optimizer.scenario.config import read_config, validate_config
+from feedstock import Problem, ScenarioError, load_scenario
+from feedstock.optimizer.scenario import ScenarioConfig
+from feedstock.optimizer.scenario.config import read_config, validate_config
 from tests.builders import BASE, build, config, table
 
 GOOD = """\

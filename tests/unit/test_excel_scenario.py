@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli.convert import convert as convert_command
-from optimizer import Scenario, ScenarioError, load_scenario
-from optimizer.scenario import convert, write_folder, write_workbook
-from optimizer.scenario.excel import cell_text, key_path, key_text, read_workbook
+from feedstock.cli.convert import convert as convert_command
+from feedstock import Scenario, ScenarioError, load_scenario
+from feedstock.optimizer.scenario import convert, write_folder, write_workbook
+from feedstock.optimizer.scenario.excel import cell_text, key_path, key_text, read_workbook
 from tests.builders import build
 from tests.builders import write_folder as write_tiny
 
@@ -374,7 +374,7 @@ def test_convert_invalid_source_lists_problems(book, tmp_path) -> None:
 
 
 def test_convert_is_a_feedstock_command() -> None:
-    from cli.main import main
+    from feedstock.cli.main import main
 
     assert main.commands["convert"] is convert_command
 

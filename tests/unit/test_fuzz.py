@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import Problem, ScenarioError, load_scenario
+from feedstock import Problem, ScenarioError, load_scenario
 from tests.fuzz.check import check_case
 from tests.fuzz.mutations import MUTATIONS, apply, copy_sample, names, read_rows, write_rows
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimizer import load_scenario
+from feedstock import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def test_an_instance_is_a_valid_scenario_with_the_sources_asked_for(generate, tm
 def test_the_same_seed_writes_the_same_files_and_sources_stand_on_land(generate, tmp_path):
     from shapely import contains_xy
 
-    from optimizer.maps.layers import outline
+    from feedstock.optimizer.outputs.maps.layers import outline
 
     a = generate.generate(tmp_path / "a", sources=25, seed=7)
     b = generate.generate(tmp_path / "b", sources=25, seed=7)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Polygon
 
-from optimizer import Scenario, ScenarioError, from_tables, load_scenario
+from feedstock import Scenario, ScenarioError, from_tables, load_scenario
 from tests.builders import CONFIG, FEEDSTOCKS, MODES, PLANTS, SITES, build, table
 from tests.unit.test_validation import add_row, says, set_cell, single_problem
 

@@ -1,15 +1,15 @@
-"""The numbers of a model and its structure (models.numbers), without a solver."""
+"""The numbers of a model and its structure (feedstock.models.numbers), without a solver."""
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
 
-from models import build_model
-from models.build import update_model
-from models.numbers import model_numbers, structure
-from models.sets import build_sets
-from optimizer.network import build_network
+from feedstock.models import build_model
+from feedstock.models.build import update_model
+from feedstock.models.numbers import model_numbers, structure
+from feedstock.models.sets import build_sets
+from feedstock.optimizer.network import build_network
 from tests.unit.test_checker import scenario
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models import build_model
-from optimizer import load_scenario
-from optimizer.network import build_network
-from optimizer.numerics import coefficient_ranges, numerics_warnings
+from feedstock.models import build_model
+from feedstock import load_scenario
+from feedstock.optimizer.network import build_network
+from feedstock.optimizer.checks.numerics import coefficient_ranges, numerics_warnings
 from tests.builders import FEEDSTOCKS, build
 from tests.conftest import SAMPLE
 

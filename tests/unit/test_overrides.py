@@ -1,4 +1,4 @@
-"""What-if overrides (optimizer.scenario.overrides): every syntax form, every error, no mutation.
+"""What-if overrides (feedstock.optimizer.scenario.overrides): every syntax form, every error, no mutation.
 
 Solver-free: each test loads the bundled sample (or a tiny scenario) and checks
 the new scenario's tables and config against the old one's.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer import Scenario, ScenarioError
+from feedstock import Scenario, ScenarioError
 from tests.conftest import SAMPLE
 
 OVERRIDES = SAMPLE / "overrides"
@@ -202,7 +202,7 @@ def test_override_files_errors_name_the_file(tmp_path, base):
 
 
 def test_a_line_that_is_not_an_override():
-    from optimizer.scenario.overrides import parse
+    from feedstock.optimizer.scenario.overrides import parse
 
     with pytest.raises(ScenarioError, match="not an override"):
         parse(["just words"])

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.sets import build_sets
-from optimizer import prechecks
-from optimizer.network import build_network
+from feedstock.models.sets import build_sets
+from feedstock import prechecks
+from feedstock.optimizer.network import build_network
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 from tests.conftest import SAMPLE
 
@@ -31,7 +31,7 @@ def only(diagnosis, rule):
 
 
 def test_the_sample_passes_every_check():
-    from optimizer import load_scenario
+    from feedstock import load_scenario
 
     assert run(load_scenario(SAMPLE)).findings == ()
 

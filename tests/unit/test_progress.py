@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from optimizer import progress as P
-from optimizer.progress import SolveProgress, format_line, progress_for, watch_highs
+from feedstock import progress as P
+from feedstock.optimizer.solve.progress import SolveProgress, format_line, progress_for, watch_highs
 
 
 class Clock:

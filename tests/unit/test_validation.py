@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import Problem, ScenarioError, load_scenario
+from feedstock import Problem, ScenarioError, load_scenario
 
 # ----------------------------------------------------------------------------- a small scenario
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.sets import build_sets
-from optimizer import ScenarioError, load_scenario
-from optimizer.errors import RunExistsError, RunInputError, RunLockedError
-from optimizer.network import build_network
-from optimizer.warmstart import PreviousPlan, shifted_start
-from optimizer.weekly import handoff
-from optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
+from feedstock.models.sets import build_sets
+from feedstock import ScenarioError, load_scenario
+from feedstock.optimizer.base.errors import RunExistsError, RunInputError, RunLockedError
+from feedstock.optimizer.network import build_network
+from feedstock.optimizer.solve.warmstart import PreviousPlan, shifted_start
+from feedstock.optimizer.weekly import handoff
+from feedstock.optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
 from tests.builders import WEEKLY_STOCK, write_weekly
 
 # ------------------------------------------------------------------ runs folder

@@ -1,0 +1,1 @@
+"""Checks before the solver runs: named pre-solve checks and the model's numerics."""

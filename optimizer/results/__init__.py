@@ -1,0 +1,1 @@
+"""From solved values to a Result: tidy tables, KPIs, binding rules, comparisons."""

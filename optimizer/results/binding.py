@@ -1,0 +1,148 @@
+"""Which rules bind a plan: the bottlenecks a planner should know about.
+
+Computed from the result tables alone (no model), so it reads the same for any
+plan: a rule binds where the plan sits exactly on its limit (a full plant, a
+full store, every ferry slot used, a blend at its bound, ...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from feedstock.optimizer.results.result import Result
+from feedstock.optimizer.scenario import Scenario
+
+TOL = 1e-4  # t
+COLUMNS = ["rule", "where", "week", "value", "limit", "unit"]
+
+
+def binding_rules(sc: Scenario, r: Result) -> pd.DataFrame:
+    """One row per place and week where a rule of MODEL.md is at its limit."""
+    parts = [_storage(sc, r), _trips(r), _slots(r), _hubs(sc, r), _plants(r), _min_run(sc, r),
+             _blends(sc, r), _leakage_cap(sc, r), _offtake(sc, r), _outlet_limits(sc, r)]
+    rows = [p for p in parts if len(p)]
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(rows, ignore_index=True)[COLUMNS]
+
+
+def _frame(rule: str, where, week, value, limit, unit: str) -> pd.DataFrame:
+    return pd.DataFrame({"rule": rule, "where": where, "week": week, "value": value,
+                         "limit": limit, "unit": unit})
+
+
+def _at(value: pd.Series, limit: pd.Series) -> pd.Series:
+    return (value >= limit - TOL) & np.isfinite(limit) & (limit > 0)
+
+
+def _storage(sc: Scenario, r: Result) -> pd.DataFrame:
+    held = r.stock.groupby(["site_id", "week"], as_index=False)["stock_t"].sum()
+    cap = sc.table("sites").set_index("site_id")["storage_t"]
+    held["limit"] = cap.reindex(held["site_id"]).to_numpy()
+    held = held[_at(held["stock_t"], held["limit"])]
+    return _frame("storage_limit", held["site_id"], held["week"], held["stock_t"],
+                  held["limit"], "t")
+
+
+def _trips(r: Result) -> pd.DataFrame:
+    """Full vehicles on integer-trip arcs (continuous trips are always 'full')."""
+    lw = r.lane_weeks
+    integer = r.arcs.set_index(["origin", "destination", "mode"])["integer_trips"]
+    lw = lw[integer.reindex(pd.MultiIndex.from_frame(lw[["origin", "destination", "mode"]]))
+            .fillna(False).to_numpy(bool)]
+    full = lw[(lw["trips"] > 0) & (lw["tonnes_t"] >= lw["trips"] * lw["payload_t"] - TOL)]
+    where = full["origin"] + ">" + full["destination"] + " (" + full["mode"] + ")"
+    return _frame("trip_payload", where, full["week"], full["tonnes_t"],
+                  full["trips"] * full["payload_t"], "t")
+
+
+def _slots(r: Result) -> pd.DataFrame:
+    lw = r.lane_weeks
+    used = lw[lw["max_trips_per_week"].notna() & (lw["trips"] >= lw["max_trips_per_week"] - TOL)
+              & (lw["trips"] > 0)]
+    where = used["origin"] + ">" + used["destination"] + " (" + used["mode"] + ")"
+    return _frame("lane_slots", where, used["week"], used["trips"], used["max_trips_per_week"],
+                  "trips")
+
+
+def _hubs(sc: Scenario, r: Result) -> pd.DataFrame:
+    f = r.flows
+    hubs = sc.hubs.set_index("site_id")
+    into = f[f["destination"].isin(hubs.index)].groupby(
+        ["destination", "arrival_week"], as_index=False)["tonnes_t"].sum()
+    into["limit"] = hubs["capacity_t_per_week"].reindex(into["destination"]).to_numpy()
+    into = into[_at(into["tonnes_t"], into["limit"])]
+    return _frame("hub_capacity", into["destination"], into["arrival_week"], into["tonnes_t"],
+                  into["limit"], "t/week")
+
+
+def _plants(r: Result) -> pd.DataFrame:
+    p = r.plants
+    p = p[_at(p["feed_t"], p["capacity_t_per_week"])]
+    return _frame("plant_capacity", p["site_id"], p["week"], p["feed_t"],
+                  p["capacity_t_per_week"], "t/week")
+
+
+def _min_run(sc: Scenario, r: Result) -> pd.DataFrame:
+    p = r.plants.merge(sc.plants[["site_id", "min_weekly_t"]], on="site_id")
+    low = p[(p["min_weekly_t"] > 0) & (p["feed_t"] > TOL)
+            & (p["feed_t"] <= p["min_weekly_t"] + TOL)]
+    return _frame("min_run", low["site_id"], low["week"], low["feed_t"], low["min_weekly_t"],
+                  "t/week")
+
+
+def _blends(sc: Scenario, r: Result) -> pd.DataFrame:
+    feed = r.plant_feed
+    attrs = sc.feedstocks.set_index("feedstock_id")
+    out = []
+    for spec in sc.plant_specs.itertuples(index=False):
+        q = feed[feed["site_id"] == spec.site_id]
+        if q.empty:
+            continue
+        a = attrs[spec.attribute].reindex(q["feedstock_id"]).to_numpy()
+        q = q.assign(qa=q["feed_t"].to_numpy() * a, a=a)
+        mix = q.groupby("week").agg(qa=("qa", "sum"), feed_t=("feed_t", "sum"),
+                                    lo=("a", "min"), hi=("a", "max"))
+        ratio = mix["qa"] / mix["feed_t"]
+        for bound, name in ((spec.min, "feed_blend_min"), (spec.max, "feed_blend_max")):
+            if np.isnan(bound):
+                continue
+            # at the bound with a real blend: some feed on the far side of it
+            far = mix["hi"] - bound if name.endswith("max") else bound - mix["lo"]
+            mixed = far > 1e-9
+            hit = ratio[((ratio - bound).abs() <= 1e-6) & mixed]
+            out.append(_frame(name, f"{spec.site_id} {spec.attribute}", hit.index, hit.values,
+                              bound, "share"))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
+
+
+def _leakage_cap(sc: Scenario, r: Result) -> pd.DataFrame:
+    cap = sc.config.policy.leakage_limit_t(r.kpis["available_t"])
+    leaked = r.kpis["leaked_t"]
+    if leaked >= cap - TOL and cap > 0:
+        return _frame("leakage_cap", ["all outlets"], ["all"], [leaked], [cap], "t")
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def _offtake(sc: Scenario, r: Result) -> pd.DataFrame:
+    feed = r.plant_feed
+    out = []
+    for row in sc.offtake.itertuples(index=False):
+        made = feed[feed["product"] == row.product]
+        if row.week != "all":
+            made = made[made["week"] == row.week]
+        value = float(made["output_t"].sum())
+        if value <= row.min_t + TOL and row.min_t > 0:
+            out.append(_frame("offtake", [row.product], [row.week], [value], [row.min_t], "t"))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
+
+
+def _outlet_limits(sc: Scenario, r: Result) -> pd.DataFrame:
+    sold = r.leakage.groupby(["site_id", "price_row", "week"], as_index=False)["tonnes_t"].sum()
+    limits = sc.outlets.rename(columns={"feedstock_id": "price_row"})
+    sold = sold.merge(limits[["site_id", "price_row", "max_t_per_week"]],
+                      on=["site_id", "price_row"])
+    sold = sold[_at(sold["tonnes_t"], sold["max_t_per_week"])]
+    return _frame("outlet_limit", sold["site_id"] + " " + sold["price_row"], sold["week"],
+                  sold["tonnes_t"], sold["max_t_per_week"], "t/week")

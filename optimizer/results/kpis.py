@@ -1,0 +1,74 @@
+"""KPIs of MODEL.md, computed from the result tables (not from the model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from feedstock.models.sets import ModelData
+from feedstock.optimizer.scenario import Scenario
+
+
+def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: float) -> dict:
+    """Tonnes, shares, output, utilisation, trips, tonne-km, CO2e and marginal values.
+
+    ``cost_per_t_handled_gbp`` divides the total cost by the tonnes the plan
+    processed or sold (``cost_per_t_available_gbp`` by every tonne it had to
+    place: supply in the horizon + opening stock); both are negative when the
+    chain earns more than it spends. ``reo_recovered_t`` is the output of
+    plants whose product is ``reo`` (separated oxides).
+    """
+    feeds = sc.feedstocks.set_index("feedstock_id")
+    supply = sc.inflows.groupby("feedstock_id")["tonnes"].sum().add(
+        sc.inventory.groupby("feedstock_id")["tonnes"].sum(), fill_value=0.0)
+    available = d.available_t
+    leaked = float(t["leakage"]["tonnes_t"].sum())
+    processed = float(t["plant_feed"]["feed_t"].sum())
+    final = t["stock"][t["stock"]["period"] == d.horizon]["stock_t"].sum()
+    avail_sector = supply.groupby(feeds["sector"].reindex(supply.index)).sum()
+    leak_sector = t["leakage"].groupby("sector")["tonnes_t"].sum()
+    flows = t["flows"]
+    trips = t["lane_weeks"].groupby("mode")["trips"].sum()
+    mv = t["marginal_values"]
+    plants = t["plants"]
+    out: dict[str, Any] = {
+        "total_cost_gbp": total_cost,
+        "available_t": available,
+        "processed_uk_t": processed,
+        "leaked_t": leaked,
+        "final_stock_t": float(final),
+        "cost_per_t_available_gbp": total_cost / available if available else None,
+        "cost_per_t_handled_gbp": total_cost / (processed + leaked) if processed + leaked
+        else None,
+        "leakage_share": leaked / available if available else 0.0,
+        "leakage_share_by_sector": {
+            s: float(leak_sector.get(s, 0.0) / v) if v else 0.0 for s, v in avail_sector.items()},
+        "output_by_product_t": t["plant_feed"].groupby("product")["output_t"].sum().to_dict(),
+        "reo_recovered_t": float(plants.loc[plants["product"] == "reo", "output_t"].sum()),
+        "plant_utilisation_mean": plants.groupby("site_id")["utilisation"].mean()
+        .dropna().to_dict(),
+        "plant_utilisation_by_week": {
+            p: dict(zip(g["week"], g["utilisation"].round(4), strict=True))
+            for p, g in plants.dropna(subset=["utilisation"]).groupby("site_id")},
+        "trips_by_mode": trips.to_dict(),
+        "tonne_km_by_mode": flows.groupby("mode")["tonne_km"].sum().to_dict(),
+        "co2e_t": float((flows["tonnes_t"] * _co2e_per_t(flows, t["arcs"])).sum() / 1000.0),
+        "marginal_value_plant_capacity_gbp_per_t_week": _mv_sum(mv, "plant_capacity"),
+        "marginal_value_lane_capacity_gbp_per_t_week": _mv_sum(mv, "lane_capacity"),
+    }
+    return out
+
+
+def _co2e_per_t(flows: pd.DataFrame, arcs: pd.DataFrame) -> pd.Series:
+    """Kg CO2e per tonne carried on each flow's arc."""
+    per_t = arcs.set_index(["origin", "destination", "mode"])["co2e_kg_per_t"]
+    idx = pd.MultiIndex.from_frame(flows[["origin", "destination", "mode"]])
+    return pd.Series(per_t.reindex(idx).to_numpy(), index=flows.index)
+
+
+def _mv_sum(mv: pd.DataFrame, kind: str) -> dict[str, float]:
+    """Value of one more t/week in every week: the sum of weekly marginal values."""
+    rows = mv[mv["constraint"] == kind]
+    return {k: float(v) for k, v in rows.groupby("id")["marginal_value_gbp_per_t"].sum().items()
+            if abs(v) > 1e-9}

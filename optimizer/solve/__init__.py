@@ -1,0 +1,1 @@
+"""The one pipeline (``pipeline``) and what it drives: HiGHS runners, starts, diagnosis."""
