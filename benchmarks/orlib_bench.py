@@ -17,8 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.orlib import read_cap, read_published, to_scenario
 from feedstock.optimizer.solve.pipeline import solve
+
+from tests.orlib import read_cap, read_published, to_scenario
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "orlib"
 HEADER = (f"{'instance':<9} {'m x n':>7} {'scenario_s':>10} {'build_s':>8} {'solve_s':>8} "

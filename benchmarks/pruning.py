@@ -30,8 +30,8 @@ def dominated(sc, net, data) -> tuple[int, int]:
     """(x columns the rule removes, all x columns)."""
     from feedstock.models.sets import outlet_prices
 
-    x = data.x
-    n = data.n.set_index(["arc", "period"])
+    x = data.flows
+    n = data.trips.set_index(["arc", "period"])
     prices = outlet_prices(sc).set_index(["site_id", "feedstock_id"])
     limits = sc.outlets.set_index(["site_id", "feedstock_id"])["max_t_per_week"]
     out = x[(x["destination_kind"] == "outlet") & (x["origin_kind"] == "source")].copy()
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         net = build_network(sc)
         data = build_sets(sc, net)
         drop, total = dominated(sc, net, data)
-        outlet = int((data.x["destination_kind"] == "outlet").sum())
+        outlet = int((data.flows["destination_kind"] == "outlet").sum())
         print(f"{sc.name}: {total:,} x columns, {outlet:,} into outlets; the dominance rule "
               f"removes {drop:,} ({drop / total:.1%} of x)")
     return 0

@@ -78,11 +78,11 @@ def one_run(folder: str, *, time_limit: float, gap: float, relax_trips: bool, st
     t0 = time.perf_counter()
     from feedstock.models.build import build_model
     from feedstock.models.sets import build_sets
-    from feedstock.optimizer.network import build_network
     from feedstock.optimizer.checks.prechecks import run_prechecks
-    from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
+    from feedstock.optimizer.network import build_network
     from feedstock.optimizer.scenario import load_scenario
-    from feedstock.optimizer.solve.pipeline import plan_status
+    from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
+    from feedstock.optimizer.solve.status import plan_status
     imports = time.perf_counter() - t0
 
     out: dict = {"instance": Path(folder).name, "time_limit_s": time_limit, "gap_target": gap,
@@ -155,7 +155,7 @@ def _whatif(sc, data, net, opts) -> dict:
     from feedstock.models.sets import build_sets
     from feedstock.optimizer.network import build_network
     from feedstock.optimizer.solve.runners import HighsRunner
-    from feedstock.optimizer.solve.pipeline import plan_status
+    from feedstock.optimizer.solve.status import plan_status
 
     t = time.perf_counter()
     built = build_model(sc, net, data=data, mutable=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from feedstock import load_scenario
-from feedstock.optimizer.results.binding import binding_rules
 from feedstock.data import sample_scenario
+from feedstock.optimizer.results.binding import binding_rules
 from feedstock.optimizer.solve.pipeline import solve
+
+from feedstock import load_scenario
 
 
 def relaxations(sc):

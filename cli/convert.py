@@ -3,10 +3,6 @@
 The library does the work (:func:`feedstock.optimizer.scenario.convert`): this module only
 maps arguments and output, and the shared ``common_options`` maps errors to exit
 codes (2: invalid source, or a target it refuses to replace).
-
-The command adds itself to the ``feedstock`` group when imported, and cli/main.py
-imports this module at its end: this module needs ``common_options`` from there, so
-either module may be imported first without a circular-import error.
 """
 
 from __future__ import annotations
@@ -14,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from feedstock.cli.main import common_options, main
+from feedstock.cli.options import common_options
 
 
 @click.command()
@@ -38,5 +33,3 @@ def convert(source: Path, target: Path, force: bool) -> None:
 
     click.echo(run(source, target, force=force).text())
 
-
-main.add_command(convert)

@@ -7,142 +7,31 @@ holds the lock (plan-week), 1 unexpected error.
 
 from __future__ import annotations
 
-import functools
-import io
 import json
 import logging
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
 
 import click
-
+from feedstock.cli.convert import convert
+from feedstock.cli.options import (
+    base_scenario,
+    common_options,
+    log_level,
+    scenario_arg,
+    solver_flags,
+    study_options,
+)
 from feedstock.cli.report import describe_text, summary_text, week_text
-from feedstock.optimizer.base.errors import FeedstockError, ScenarioError
+from feedstock.optimizer.base.errors import ScenarioError
 
 log = logging.getLogger("feedstock")
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
-_STDERR_COPY: TextIO | None = None
-
-
-def _setup_logging(verbose: int, debug: bool, base: int = logging.WARNING) -> None:
-    """Timestamped log lines on stderr at ``base`` level (-v: INFO, -vv/--debug: DEBUG)."""
-    level = logging.DEBUG if debug or verbose > 1 else min(base, logging.INFO) if verbose \
-        else base
-    logging.basicConfig(level=level, stream=_stderr_stream(), force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%Y-%m-%dT%H:%M:%S%z")
-    for handler in logging.getLogger().handlers:  # a logger lowered for a file stays off stderr
-        handler.setLevel(level)
-    logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
-
-
-def _stderr_stream() -> TextIO:
-    """A stream on a copy of file descriptor 2 when stderr is the process's own.
-
-    Pyomo captures the solver's output by redirecting descriptors 1 and 2 while
-    HiGHS runs, and the solver's log lines are logged (at DEBUG). A handler
-    writing to descriptor 2 would feed its own lines back into that capture,
-    without end (a deadlock under --debug); a duplicate descriptor still reaches
-    the terminal or the scheduler's log file and is not redirected.
-    """
-    global _STDERR_COPY
-    try:
-        if sys.stderr.fileno() == 2:
-            if _STDERR_COPY is None:  # one copy per process
-                _STDERR_COPY = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8",
-                                         errors="backslashreplace")
-            return _STDERR_COPY
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        pass  # not a real descriptor (e.g. click's test runner): nothing to loop through
-    return sys.stderr
-
-
-def common_options(func: Callable) -> Callable:
-    """--debug and --verbose on every command, and one error formatter for all."""
-
-    @click.option("--debug", is_flag=True, help="Show tracebacks and the solver log.")
-    @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
-    @functools.wraps(func)
-    def wrapper(*args: Any, debug: bool, verbose: int, **kwargs: Any) -> None:
-        quiet = kwargs.get("quiet", False)
-        base = logging.ERROR if quiet else getattr(func, "log_level", logging.WARNING)
-        _setup_logging(0 if quiet else verbose, debug, base)
-        try:
-            func(*args, **kwargs)
-        except FeedstockError as exc:
-            if debug:
-                raise
-            click.echo(str(exc), err=True)
-            sys.exit(exc.exit_code)
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
-        except Exception as exc:
-            if debug:
-                raise
-            click.echo(f"Unexpected error: {type(exc).__name__}: {exc}\n"
-                       "Run again with --debug for the traceback.", err=True)
-            sys.exit(EXIT_ERROR)
-
-    return wrapper
-
-
-def _options(*options: Callable) -> Callable[[Callable], Callable]:
-    """Apply click options in the order given (as if stacked top to bottom)."""
-    def apply(func: Callable) -> Callable:
-        for option in reversed(options):
-            func = option(func)
-        return func
-    return apply
-
-
-def solver_options(per: str = "", threads: bool = True) -> Callable[[Callable], Callable]:
-    """--time-limit, --gap (and --threads): the run-time overrides of scenario.toml [solver]."""
-    flags = [click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-                          help=f"Solver time limit{per}, s (default: scenario.toml)."),
-             click.option("--gap", type=click.FloatRange(0, 1, max_open=True),
-                          help="Relative MIP gap to stop at (default: scenario.toml).")]
-    if threads:
-        flags.append(click.option("--threads", type=click.IntRange(min=0),
-                                  help="Solver threads (0 = default)."))
-    return _options(*flags)
-
-
-# --override, --time-limit, --gap and --quiet, shared by sweep and pareto
-study_options = _options(
-    click.option("--override", "overrides", multiple=True,
-                 type=click.Path(dir_okay=False, path_type=Path),
-                 help="TOML overrides applied to the base first (repeatable)."),
-    solver_options(" per variant", threads=False),
-    click.option("--rebuild", is_flag=True,
-                 help="Build every variant's model anew (default: a variant that changes only "
-                      "numbers is re-solved on its worker's model)."),
-    click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only."))
-
-
-def _base(scenario: str | None, overrides: tuple[Path, ...]):
-    """The scenario with the --override files applied in order."""
-    from feedstock.optimizer.scenario import load_scenario
-
-    sc = load_scenario(_scenario_arg(scenario))
-    for path in overrides:
-        sc = sc.with_overrides(path)
-        log.info("applied overrides from %s", path)
-    return sc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="feedstock")
 def main() -> None:
     """Plan the UK rare-earth magnet recycling chain week by week (MIP, HiGHS)."""
-
-
-def _scenario_arg(scenario: str | None) -> Path:
-    from feedstock.data import sample_scenario
-
-    return Path(scenario) if scenario else sample_scenario()
 
 
 @main.command()
@@ -152,7 +41,7 @@ def _scenario_arg(scenario: str | None) -> Path:
                    "report.html here.")
 @click.option("--no-maps", is_flag=True,
               help="With --out: skip map.png, map.html and report.html (faster).")
-@solver_options()
+@solver_flags()
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout, nothing else.")
 @click.option("--override", "overrides", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
@@ -172,11 +61,16 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
           lp_start: bool | None) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from feedstock.optimizer.base.errors import SolveError
+    from feedstock.optimizer.outputs.writers import (
+        failure_summary,
+        summary_json,
+        write_failure,
+        write_outputs,
+    )
     from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
     from feedstock.optimizer.solve.pipeline import solve as run
-    from feedstock.optimizer.outputs.writers import failure_summary, summary_json, write_failure, write_outputs
 
-    sc = _base(scenario, overrides)
+    sc = base_scenario(scenario, overrides)
     if relax_trips:
         sc = sc.with_overrides(RELAX_TRIPS)
         log.info("continuous trips (--relax-trips)")
@@ -192,7 +86,7 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
             click.echo(json.dumps(failure_summary(exc, sc), indent=2))
         raise
     if out_dir is not None:
-        write_outputs(result, sc, out_dir, maps=not no_maps)
+        write_outputs(result, out_dir, maps=not no_maps)
     if as_json:
         click.echo(summary_json(result), nl=False)
     elif not quiet:
@@ -214,16 +108,17 @@ def validate(scenario: str | None, as_json: bool) -> None:
     The pre-solve checks run too: a finding that proves no plan exists exits 3.
     """
     from feedstock.optimizer.scenario import load_scenario
+    from feedstock.optimizer.solve.pipeline import check
 
     try:
-        sc = load_scenario(_scenario_arg(scenario))
+        sc = load_scenario(scenario_arg(scenario))
     except ScenarioError as exc:
         if as_json:
             click.echo(json.dumps({"valid": False,
                                    "problems": [p.as_dict() for p in exc.problems]}, indent=2))
             sys.exit(exc.exit_code)
         raise
-    checks = _prechecks(sc)
+    checks = check(sc)
     if as_json:
         click.echo(json.dumps({"valid": True, **sc.describe(), "notes": list(sc.notes),
                                "checks": [f.as_dict() for f in checks.findings]}, indent=2))
@@ -260,7 +155,7 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
         grid = grid_from_params(params)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--param") from None
-    base = _base(scenario, overrides)
+    base = base_scenario(scenario, overrides)
     opts = SweepOptions(time_limit=time_limit, gap=gap, persistent=not rebuild)
     progress = False if quiet else None
     if scheduler:
@@ -298,7 +193,7 @@ def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
     from feedstock.optimizer.studies import SweepOptions
     from feedstock.optimizer.studies import pareto as run_pareto
 
-    base = _base(scenario, overrides)
+    base = base_scenario(scenario, overrides)
     frontier = run_pareto(base, points, workers=workers, out=out_dir,
                           options=SweepOptions(time_limit=time_limit, gap=gap,
                                                persistent=not rebuild),
@@ -311,14 +206,6 @@ def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
         click.echo(f"\nLeakage from {frontier.l_min_t:.2f} t (least possible) to "
                    f"{frontier.l_max_t:.2f} t (cheapest plan). Wrote {out_dir}/frontier.csv, "
                    "frontier.png, points.csv and points/")
-
-
-def _log_level(level: int) -> Callable[[Callable], Callable]:
-    """Default stderr log level of a command (before -v / --quiet)."""
-    def mark(func: Callable) -> Callable:
-        func.log_level = level  # type: ignore[attr-defined]
-        return func
-    return mark
 
 
 @main.command("plan-week")
@@ -336,9 +223,9 @@ def _log_level(level: int) -> Callable[[Callable], Callable]:
               help="Do not offer the previous week's plan to the solver as a MIP start.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait for another run on the same runs folder.")
-@solver_options()
+@solver_flags()
 @common_options
-@_log_level(logging.INFO)
+@log_level(logging.INFO)
 def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Path, force: bool,
               quiet: bool, no_maps: bool, no_warm_start: bool, lock_wait: float,
               time_limit: float | None, gap: float | None, threads: int | None) -> None:
@@ -354,7 +241,7 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
     opts = WeekOptions(time_limit=time_limit, gap=gap, threads=threads,
                        warm_start=not no_warm_start, lock_wait_s=lock_wait,
                        progress=False if quiet else None, maps=not no_maps)
-    run = run_week(_scenario_arg(scenario), week, runs_dir=runs_dir, stock=stock, force=force,
+    run = run_week(scenario_arg(scenario), week, runs_dir=runs_dir, stock=stock, force=force,
                    options=opts)
     if not quiet:
         click.echo(week_text(run))
@@ -362,17 +249,7 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
         sys.exit(run.exit_code)
 
 
-def _prechecks(sc):
-    """The named pre-solve checks of feedstock.optimizer.checks.prechecks on a loaded scenario."""
-    from feedstock.models.sets import build_sets
-    from feedstock.optimizer.network import build_network
-    from feedstock.optimizer.checks.prechecks import run_prechecks
-
-    net = build_network(sc)
-    return run_prechecks(sc, net, build_sets(sc, net))
-
-
-import feedstock.cli.convert  # noqa: E402, F401  (adds `feedstock convert`; at the end: it uses the above)
+main.add_command(convert)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

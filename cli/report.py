@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from feedstock.optimizer.base.units import gbp
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
-from feedstock.optimizer.base.units import gbp
 
 if TYPE_CHECKING:
     from feedstock.optimizer.weekly import WeekRun

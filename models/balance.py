@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY, X_KEY
@@ -28,8 +27,8 @@ def add_balance(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     ``s[i,f,0]`` is inventory.csv; ``q`` exists only at plants, ``e`` only at
     outlets (which hold no stock), and a shipment counts at its arrival week.
     """
-    inflow = group(d.x, ["destination", "feedstock_id", "arrival"], list(X_KEY))
-    outflow = group(d.x, ["origin", "feedstock_id", "period"], list(X_KEY))
+    inflow = group(d.flows, ["destination", "feedstock_id", "arrival"], list(X_KEY))
+    outflow = group(d.flows, ["origin", "feedstock_id", "period"], list(X_KEY))
     rhs = num["balance_rhs"]
     S, Q, E = m.S, m.Q, m.E
 

@@ -6,22 +6,20 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 
-import pandas as pd
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
 
 
-def blend_numbers(d: ModelData, feedstocks: pd.DataFrame) -> dict[str, dict]:
+def blend_numbers(d: ModelData) -> dict[str, dict]:
     r"""Coefficients :math:`a_{f,α} - \mathrm{bound}` by (plant, attribute, week, feedstock).
 
     A row whose terms all have the harmless sign is always satisfied and gets
     no coefficients (so no row).
     """
-    attr = feedstocks.set_index("feedstock_id")
-    feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
+    attr = d.feedstocks.set_index("feedstock_id")
+    feed = group(d.feeds, ["site_id", "period"], list(NODE_KEY))
     low: dict[tuple, float] = {}
     high: dict[tuple, float] = {}
     for spec in d.specs.itertuples(index=False):

@@ -8,22 +8,10 @@ import time
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
-
-from feedstock.models.balance import add_balance
-from feedstock.models.blend import add_blend
-from feedstock.models.custody import add_custody
-from feedstock.models.cuts import add_trip_payload_cuts
-from feedstock.models.hubs import add_hub_capacity
-from feedstock.models.leakage import add_leakage_cap
-from feedstock.models.minimum_run import add_minimum_run
 from feedstock.models.numbers import Numbers, as_params, model_numbers, store, structure
 from feedstock.models.objective import add_objective
-from feedstock.models.offtake import add_offtake
-from feedstock.models.outlets import add_outlet_limits
-from feedstock.models.plant_capacity import add_plant_capacity
+from feedstock.models.registry import families
 from feedstock.models.sets import ModelData, build_sets
-from feedstock.models.storage import add_storage
-from feedstock.models.trips import add_trips
 from feedstock.models.variables import add_variables, set_bounds
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
@@ -61,7 +49,7 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
 def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
                 data: ModelData | None = None, elastic: bool = False,
                 mutable: bool = False) -> BuiltModel:
-    """Variables, the ten constraint families of MODEL.md, and the objective.
+    """Variables, every constraint family of the registry, and the objective.
 
     ``cuts`` adds valid inequalities (``feedstock.models.cuts``) that tighten the LP
     without changing the optimum; tests switch them off to prove that.
@@ -73,20 +61,16 @@ def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
     """
     start = time.perf_counter()
     d = data if data is not None else build_sets(sc, net, elastic=elastic)
-    numbers = model_numbers(d, sc.feedstocks, cuts=cuts)
+    numbers = model_numbers(d, cuts=cuts)
     m = pyo.ConcreteModel(name=sc.name)
     add_variables(m, d)
     num = as_params(m, numbers) if mutable else numbers
-    for add in (add_balance, add_storage, add_trips, add_hub_capacity, add_plant_capacity,
-                add_minimum_run, add_blend, add_leakage_cap, add_offtake, add_outlet_limits,
-                add_custody):
-        add(m, d, num)
-    if cuts:
-        add_trip_payload_cuts(m, d, num)
+    for family in families(cuts=cuts):  # feedstock.models.registry, in its order
+        family.add(m, d, num)
     add_objective(m, d, num)
     seconds = time.perf_counter() - start
-    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds, len(d.x),
-             len(d.n), len(d.s), len(d.q), len(d.e), " (mutable numbers)" if mutable else "")
+    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds, len(d.flows),
+             len(d.trips), len(d.stocks), len(d.feeds), len(d.sales), " (mutable numbers)" if mutable else "")
     return BuiltModel(model=m, data=d, network=net, seconds=seconds, size=model_size(m),
                       signature=structure(d, numbers) if mutable else None)
 
@@ -105,7 +89,7 @@ def update_model(built: BuiltModel, sc: Scenario, net: Network,
         return None
     start = time.perf_counter()
     if numbers is None:
-        numbers = model_numbers(data, sc.feedstocks, cuts=cuts)
+        numbers = model_numbers(data, cuts=cuts)
     signature = structure(data, numbers)
     if signature != built.signature:
         return None

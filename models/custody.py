@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY
@@ -26,5 +25,5 @@ def add_custody(m: pyo.ConcreteModel, d: ModelData, num: Mapping | None = None) 
     Only the elastic copy has such rows; the planning model has no such ``x``.
     The rows have no numbers (``num`` is there for the common signature).
     """
-    rows = keys(d.x[d.x["custody_breach"]], X_KEY) if "custody_breach" in d.x else []
+    rows = keys(d.flows[d.flows["custody_breach"]], X_KEY) if "custody_breach" in d.flows else []
     m.custody = pyo.Constraint(rows, rule=lambda _m, a, f, t: m.x[a, f, t] <= 0)

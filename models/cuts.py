@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY
@@ -22,10 +21,10 @@ def cuts_numbers(d: ModelData) -> dict[str, dict]:
     payload), so a what-if on supply can change the model's structure
     (``feedstock.models.numbers.structure``) and make a persistent re-solve build anew.
     """
-    small = d.n[d.n["integer_trips"] & (d.n["reach_t"] < d.n["payload_t"])
-                & (d.n["reach_t"] > 0)]
-    arc = d.n.loc[d.n["integer_trips"], ["arc", "period", "payload_t", "reach_t"]]
-    x = d.x[[*X_KEY, "reach_t"]].merge(arc, on=["arc", "period"], suffixes=("", "_arc"))
+    small = d.trips[d.trips["integer_trips"] & (d.trips["reach_t"] < d.trips["payload_t"])
+                & (d.trips["reach_t"] > 0)]
+    arc = d.trips.loc[d.trips["integer_trips"], ["arc", "period", "payload_t", "reach_t"]]
+    x = d.flows[[*X_KEY, "reach_t"]].merge(arc, on=["arc", "period"], suffixes=("", "_arc"))
     # only where it is tighter than the payload row and the arc's own cut
     x = x[(x["reach_t"] > 0) & (x["reach_t"] < x["payload_t"])
           & (x["reach_t"] < x["reach_t_arc"] - 1e-9)]
@@ -55,7 +54,7 @@ def add_trip_payload_cuts(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> N
 
     .. math:: x_{a,f,t} \le R_{a,f,t}\, n_{a,t}
     """
-    load = group(d.x, ["arc", "period"], list(X_KEY))
+    load = group(d.flows, ["arc", "period"], list(X_KEY))
     reach = num["cut_reach_t"]
     m.trip_payload_cut = pyo.Constraint(sorted(reach), rule=lambda _m, a, t: (
         pyo.quicksum(m.x[k] for k in load[a, t]) - reach[a, t] * m.n[a, t] <= 0))

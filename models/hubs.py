@@ -6,7 +6,6 @@ import math
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY
@@ -14,7 +13,7 @@ from feedstock.models.variables import X_KEY
 
 def _intake(d: ModelData) -> dict[tuple, list]:
     """Arc-feedstock-weeks arriving at each (hub, week)."""
-    return group(d.x[d.x["destination"].isin(d.hubs["site_id"])], ["destination", "arrival"],
+    return group(d.flows[d.flows["destination"].isin(d.hubs["site_id"])], ["destination", "arrival"],
                  list(X_KEY))
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models.sets import ModelData
 
 
 def leakage_numbers(d: ModelData) -> dict[str, dict]:
     """``leakage_limit_t["all"]``: the cap in t over the horizon (no row without outlets)."""
-    return {"leakage_limit_t": {"all": float(d.leakage_limit_t)} if len(d.e) else {}}
+    return {"leakage_limit_t": {"all": float(d.leakage_limit_t)} if len(d.sales) else {}}
 
 
 def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:

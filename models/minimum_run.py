@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
@@ -13,9 +12,9 @@ from feedstock.models.variables import NODE_KEY
 
 def minimum_run_numbers(d: ModelData) -> dict[str, dict]:
     """``min_run_t[p,t]`` (min_weekly_t) and ``min_run_cap_t[p,t]`` (cap_max_t), t/week."""
-    rows = keys(d.u, ("site_id", "period"))
-    return {"min_run_t": dict(zip(rows, d.u["min_weekly_t"].tolist(), strict=True)),
-            "min_run_cap_t": dict(zip(rows, d.u["cap_max_t"].tolist(), strict=True))}
+    rows = keys(d.min_runs, ("site_id", "period"))
+    return {"min_run_t": dict(zip(rows, d.min_runs["min_weekly_t"].tolist(), strict=True)),
+            "min_run_cap_t": dict(zip(rows, d.min_runs["cap_max_t"].tolist(), strict=True))}
 
 
 def add_minimum_run(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
@@ -27,8 +26,8 @@ def add_minimum_run(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     ``cap_max`` is base capacity plus every expansion option of the plant (a
     bound from the data, never an arbitrary big number).
     """
-    feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
-    rows = keys(d.u, ("site_id", "period"))
+    feed = group(d.feeds, ["site_id", "period"], list(NODE_KEY))
+    rows = keys(d.min_runs, ("site_id", "period"))
     low, high = num["min_run_t"], num["min_run_cap_t"]
 
     def total(p, t):

@@ -23,47 +23,30 @@ from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
-
-from feedstock.models.balance import balance_numbers
-from feedstock.models.blend import blend_numbers
-from feedstock.models.cuts import cuts_numbers
-from feedstock.models.hubs import hubs_numbers
-from feedstock.models.leakage import leakage_numbers
-from feedstock.models.minimum_run import minimum_run_numbers
 from feedstock.models.objective import objective_numbers
-from feedstock.models.offtake import offtake_numbers
-from feedstock.models.outlets import outlets_numbers
-from feedstock.models.plant_capacity import plant_capacity_numbers
+from feedstock.models.registry import Numbers, families
 from feedstock.models.sets import ModelData
-from feedstock.models.storage import storage_numbers
-from feedstock.models.trips import trips_numbers
-
-Numbers = dict[str, dict]
 
 # columns of the index frames that decide variables, rows or terms (not numbers)
-NO_CUTS = {"cut_reach_t": {}, "cut_feed_reach_t": {}}  # cuts=False: the tables, empty
 STRUCTURAL = {
-    "x": ("arc", "origin", "destination", "feedstock_id", "period", "arrival"),
-    "n": ("arc", "period", "integer_trips", "contracted", "implied"),
-    "s": ("site_id", "feedstock_id", "period"),
-    "q": ("site_id", "feedstock_id", "period", "product"),
-    "e": ("site_id", "feedstock_id", "period", "row_key"),
+    "flows": ("arc", "origin", "destination", "feedstock_id", "period", "arrival"),
+    "trips": ("arc", "period", "integer_trips", "contracted", "implied"),
+    "stocks": ("site_id", "feedstock_id", "period"),
+    "feeds": ("site_id", "feedstock_id", "period", "product"),
+    "sales": ("site_id", "feedstock_id", "period", "row_key"),
     "balance": ("site_id", "feedstock_id", "period"),
-    "y": ("arc",),
-    "z": ("site_id",),
-    "w": ("key", "site_id"),
-    "u": ("site_id", "period"),
+    "contracts": ("arc",),
+    "hub_openings": ("site_id",),
+    "expansions": ("key", "site_id"),
+    "min_runs": ("site_id", "period"),
 }
 
 
-def model_numbers(d: ModelData, feedstocks: pd.DataFrame, *, cuts: bool = True) -> Numbers:
-    """Every table of numbers of the model of ``d`` (raises what the families raise)."""
+def model_numbers(d: ModelData, *, cuts: bool = True) -> Numbers:
+    """Every table of numbers of the model of ``d``: each family's, then the objective's."""
     out: Numbers = {}
-    for part in (balance_numbers(d), storage_numbers(d), trips_numbers(d), hubs_numbers(d),
-                 plant_capacity_numbers(d), minimum_run_numbers(d),
-                 blend_numbers(d, feedstocks), leakage_numbers(d), offtake_numbers(d),
-                 outlets_numbers(d), cuts_numbers(d) if cuts else NO_CUTS,
-                 objective_numbers(d)):
+    parts = [f.numbers(d) for f in families(cuts=cuts) if f.numbers is not None]
+    for part in (*parts, objective_numbers(d)):
         clash = out.keys() & part.keys()
         assert not clash, f"two families name the table(s) {sorted(clash)}"
         out.update(part)

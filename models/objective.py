@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 import pyomo.environ as pyo
-
 from feedstock.models._util import keys, lin
 from feedstock.models.sets import ModelData
 from feedstock.models.trips import implied_trip_numbers
@@ -31,25 +30,25 @@ def objective_numbers(d: ModelData) -> dict[str, dict]:
 
     ``hub_arrivals_gbp["all"]`` is the constant handling cost of in-transit arrivals.
     """
-    x_idx = keys(d.x, X_KEY)
+    x_idx = keys(d.flows, X_KEY)
     hub_handling = d.hubs.set_index("site_id")["handling_gbp_per_t"]
-    last = d.s["period"] == d.horizon
+    last = d.stocks["period"] == d.horizon
     trips = trip_vars(d)
     return {
         "trip_cost_gbp": _by(keys(trips, ("arc", "period")), trips["trip_cost_gbp"]),
         **implied_trip_numbers(d),
-        "lane_cost_gbp_per_t": _by(x_idx, d.x["cost_gbp_per_t"]),
-        "contract_fixed_gbp": _by(d.y["arc"].tolist(), d.y["fixed_cost_gbp"]),
-        "hub_fixed_gbp": _by(d.z["site_id"].tolist(), d.z["fixed_cost_gbp"]),
-        "expansion_fixed_gbp": _by(d.w["key"].tolist(), d.w["fixed_cost_gbp"]),
-        "handling_gbp_per_t": _by(x_idx, hub_handling.reindex(d.x["destination"]).fillna(0.0)),
+        "lane_cost_gbp_per_t": _by(x_idx, d.flows["cost_gbp_per_t"]),
+        "contract_fixed_gbp": _by(d.contracts["arc"].tolist(), d.contracts["fixed_cost_gbp"]),
+        "hub_fixed_gbp": _by(d.hub_openings["site_id"].tolist(), d.hub_openings["fixed_cost_gbp"]),
+        "expansion_fixed_gbp": _by(d.expansions["key"].tolist(), d.expansions["fixed_cost_gbp"]),
+        "handling_gbp_per_t": _by(x_idx, hub_handling.reindex(d.flows["destination"]).fillna(0.0)),
         "hub_arrivals_gbp": {"all": _arrivals_handling(d, hub_handling)},
-        "holding_gbp_per_t": _by(keys(d.s, NODE_KEY), d.s["holding_gbp_per_t_week"]),
-        "processing_net_gbp_per_t": _by(keys(d.q, NODE_KEY), d.q["net_gbp_per_t"]),
-        "export_revenue_gbp_per_t": _by(keys(d.e, NODE_KEY), -d.e["price_gbp_per_t"]),
-        "leakage_penalty_gbp_per_t": _by(keys(d.e, NODE_KEY), d.e["penalty_gbp_per_t"]),
-        "carbon_gbp_per_t": _by(x_idx, d.carbon_price / 1000.0 * d.x["co2e_kg_per_t"]),
-        "terminal_gbp_per_t": _by(keys(d.s[last], NODE_KEY),
+        "holding_gbp_per_t": _by(keys(d.stocks, NODE_KEY), d.stocks["holding_gbp_per_t_week"]),
+        "processing_net_gbp_per_t": _by(keys(d.feeds, NODE_KEY), d.feeds["net_gbp_per_t"]),
+        "export_revenue_gbp_per_t": _by(keys(d.sales, NODE_KEY), -d.sales["price_gbp_per_t"]),
+        "leakage_penalty_gbp_per_t": _by(keys(d.sales, NODE_KEY), d.sales["penalty_gbp_per_t"]),
+        "carbon_gbp_per_t": _by(x_idx, d.carbon_price / 1000.0 * d.flows["co2e_kg_per_t"]),
+        "terminal_gbp_per_t": _by(keys(d.stocks[last], NODE_KEY),
                                   [d.terminal_penalty] * int(last.sum())),
     }
 
@@ -92,3 +91,13 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     m.cost = pyo.Expression(m.LINES, rule=lambda _m, k: lines[k])
     m.total_cost = pyo.Objective(expr=pyo.quicksum(m.cost[k] for k in COST_LINES),
                                  sense=pyo.minimize)
+
+
+def use_leakage_objective(m: pyo.ConcreteModel) -> None:
+    r"""Swap the objective for the tonnes leaked, :math:`\min \sum_{o,f,t} e_{o,f,t}`.
+
+    The frontier's least-leakage point (docs/model.md, two objectives): the
+    same rules, ``total_cost`` deactivated (its cost lines still evaluate).
+    """
+    m.total_cost.deactivate()
+    m.leakage_only = pyo.Objective(expr=pyo.quicksum(m.e[k] for k in m.E), sense=pyo.minimize)

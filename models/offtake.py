@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
@@ -20,7 +19,7 @@ def offtake_numbers(d: ModelData) -> dict[str, dict]:
     product per t fed). A commitment no plant can ever serve (no feed can reach
     a plant making the product in that week) is reported here, in planner's words.
     """
-    by_week = group(d.q, ["product", "period"], list(NODE_KEY), coef="output_t_per_t")
+    by_week = group(d.feeds, ["product", "period"], list(NODE_KEY), coef="output_t_per_t")
     need, out = {}, {}
     for r in d.offtake.itertuples(index=False):
         if r.period == 0:

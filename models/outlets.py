@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
 
 
 def _sold(d: ModelData) -> dict[tuple, list]:
-    return group(d.e, ["site_id", "row_key", "period"], list(NODE_KEY))
+    return group(d.sales, ["site_id", "row_key", "period"], list(NODE_KEY))
 
 
 def outlets_numbers(d: ModelData) -> dict[str, dict]:

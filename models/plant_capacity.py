@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
@@ -17,10 +16,10 @@ def plant_capacity_numbers(d: ModelData) -> dict[str, dict]:
 
     ``expansion_extra_t[p,t,k]`` exists for the weeks ``t >= t_k`` of option ``k``.
     """
-    rows = sorted(group(d.q, ["site_id", "period"], list(NODE_KEY)))
+    rows = sorted(group(d.feeds, ["site_id", "period"], list(NODE_KEY)))
     base = d.plants.set_index("site_id")["capacity_t_per_week"]
     extra = {}
-    for o in d.w[["key", "site_id", "first_period", "extra_capacity_t_per_week"]] \
+    for o in d.expansions[["key", "site_id", "first_period", "extra_capacity_t_per_week"]] \
             .itertuples(index=False):
         for p, t in rows:
             if o.site_id == p and o.first_period <= t:
@@ -38,7 +37,7 @@ def add_plant_capacity(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None
     ``t_k`` is the option's first period (``available_from_week``; before the
     horizon counts from week 1, after it never).
     """
-    feed = group(d.q, ["site_id", "period"], list(NODE_KEY))
+    feed = group(d.feeds, ["site_id", "period"], list(NODE_KEY))
     base, extra = num["plant_capacity_t"], num["expansion_extra_t"]
     options = defaultdict(list)
     for p, t, k in extra:

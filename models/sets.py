@@ -22,32 +22,40 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
 
 
 @dataclass(frozen=True, eq=False)
 class ModelData:
-    """Index sets (one tidy frame per variable) and the coefficients they carry."""
+    """Index sets (one tidy frame per variable) and the coefficients they carry.
+
+    Each frame holds the rows of one variable of docs/model.md (the symbol in
+    brackets); the Pyomo variables keep the symbols as their names.
+    """
 
     horizon: int
     weeks: tuple[str, ...]
     elastic: bool  # the diagnosis copy: custody and slots relaxed (see build_sets)
-    x: pd.DataFrame  # arc, origin, destination, mode, feedstock_id, period, arrival, ...
-    n: pd.DataFrame  # arc, period, trip_cost_gbp, payload_t, integer_trips, trips_max, reach_t,
-    #                  implied (no variable: trips = load / payload, see _trip_rows)
-    s: pd.DataFrame  # site_id, feedstock_id, period, holding_gbp_per_t_week
-    q: pd.DataFrame  # site_id, feedstock_id, period, net_gbp_per_t, output_t_per_t, product
-    e: pd.DataFrame  # site_id, feedstock_id, period, price_gbp_per_t, penalty_gbp_per_t, row_key
+    flows: pd.DataFrame  # x[a,f,t]: arc, origin, destination, mode, feedstock_id, period,
+    #                      arrival, reach_t, ...
+    trips: pd.DataFrame  # n[a,t]: arc, period, trip_cost_gbp, payload_t, integer_trips,
+    #                      trips_max, reach_t, implied (no variable: load / payload)
+    stocks: pd.DataFrame  # s[i,f,t]: site_id, feedstock_id, period, holding_gbp_per_t_week
+    feeds: pd.DataFrame  # q[p,f,t]: site_id, feedstock_id, period, net_gbp_per_t,
+    #                      output_t_per_t, product
+    sales: pd.DataFrame  # e[o,f,t]: site_id, feedstock_id, period, price_gbp_per_t,
+    #                      penalty_gbp_per_t, row_key
     balance: pd.DataFrame  # site_id, feedstock_id, period, kind, earliest, supply_t, opening_t
     arriving: pd.DataFrame  # in-transit arrivals: site_id, feedstock_id, period, tonnes
-    y: pd.DataFrame  # contracted arcs: arc, fixed_cost_gbp
-    z: pd.DataFrame  # hubs with a fixed cost: site_id, fixed_cost_gbp
-    w: pd.DataFrame  # expansions inside the horizon: key, site_id, option, ...
-    u: pd.DataFrame  # plant-weeks with a minimum run: site_id, period, min_weekly_t, cap_max_t
+    contracts: pd.DataFrame  # y[a], contracted arcs: arc, fixed_cost_gbp
+    hub_openings: pd.DataFrame  # z[h], hubs with a fixed cost: site_id, fixed_cost_gbp
+    expansions: pd.DataFrame  # w[k], expansions inside the horizon: key, site_id, option, ...
+    min_runs: pd.DataFrame  # u[p,t], plant-weeks with a minimum run: site_id, period,
+    #                         min_weekly_t, cap_max_t
     hubs: pd.DataFrame  # every hub with a row: site_id, capacity, handling, fixed, big_m
     plants: pd.DataFrame
+    feedstocks: pd.DataFrame  # feedstock attributes (blend rules, yield bases)
     specs: pd.DataFrame
     offtake: pd.DataFrame
     outlet_rows: pd.DataFrame  # site_id, row_key, max_t_per_week
@@ -101,12 +109,13 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
     available = float(sc.inflows["tonnes"].sum() + sc.inventory["tonnes"].sum())
     policy = sc.config.policy
     return ModelData(
-        horizon=horizon, weeks=sc.weeks, elastic=elastic, x=x, n=n,
-        s=s.reset_index(drop=True), q=q, e=e, balance=balance, arriving=arriving,
-        y=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
+        horizon=horizon, weeks=sc.weeks, elastic=elastic, flows=x, trips=n,
+        stocks=s.reset_index(drop=True), feeds=q, sales=e, balance=balance, arriving=arriving,
+        contracts=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
         .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
-        z=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
-        w=_expansions(sc), u=_min_run(q, sc), hubs=hubs, plants=sc.plants,
+        hub_openings=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
+        expansions=_expansions(sc), min_runs=_min_run(q, sc), hubs=hubs, plants=sc.plants,
+        feedstocks=sc.feedstocks,
         specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
         storage=sites["storage_t"][np.isfinite(sites["storage_t"])
                                     & (kinds != "outlet")],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
-
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY
@@ -21,7 +20,7 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
 
     .. math:: \sum_f s_{i,f,t} \le \mathrm{storage}_i
     """
-    held = group(d.s[d.s["site_id"].isin(d.storage.index)], ["site_id", "period"],
+    held = group(d.stocks[d.stocks["site_id"].isin(d.storage.index)], ["site_id", "period"],
                  list(NODE_KEY))
     cap = num["storage_t"]
     m.storage_limit = pyo.Constraint(

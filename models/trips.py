@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 import pyomo.environ as pyo
-
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY, trip_vars
@@ -43,7 +42,7 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     have no variable and no row: :math:`n_{a,t} = \sum_f x_{a,f,t} / \mathrm{payload}_m`,
     and the objective charges their trip cost per tonne (:func:`implied_trip_numbers`).
     """
-    load = group(d.x, ["arc", "period"], list(X_KEY))
+    load = group(d.flows, ["arc", "period"], list(X_KEY))
     payload, cap, big_m = num["payload_t"], num["slots_per_week"], num["contract_big_m"]
     m.trip_payload = pyo.Constraint(list(payload), rule=lambda _m, a, t: (
         pyo.quicksum(m.x[k] for k in load[a, t]) - payload[a, t] * m.n[a, t] <= 0))
@@ -54,18 +53,18 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
 
 def implied_trip_numbers(d: ModelData) -> dict[str, dict]:
     """``implied_trip_gbp_per_t[a,f,t]`` = trip_cost / payload on the x rows of implied arcs."""
-    rows = d.n.loc[d.n["implied"], ["arc", "period", "trip_cost_gbp", "payload_t"]]
-    x = d.x[list(X_KEY)].merge(rows, on=["arc", "period"])
+    rows = d.trips.loc[d.trips["implied"], ["arc", "period", "trip_cost_gbp", "payload_t"]]
+    x = d.flows[list(X_KEY)].merge(rows, on=["arc", "period"])
     return {"implied_trip_gbp_per_t": dict(zip(
         keys(x, X_KEY), (x["trip_cost_gbp"] / x["payload_t"]).tolist(), strict=True))}
 
 
 def implied_trips(d: ModelData, x_values: Mapping) -> dict[tuple, float]:
     """Trips of the implied arc-weeks from a plan's tonnes: sum_f x[a,f,t] / payload."""
-    rows = d.n[d.n["implied"]]
+    rows = d.trips[d.trips["implied"]]
     if not len(rows):
         return {}
-    x = d.x[list(X_KEY)]
+    x = d.flows[list(X_KEY)]
     load = pd.Series([x_values.get(k, 0.0) for k in keys(x, X_KEY)], index=x.index) \
         .groupby([x["arc"], x["period"]]).sum()
     idx = pd.MultiIndex.from_frame(rows[["arc", "period"]])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pyomo.environ as pyo
-
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData
 
+VARIABLES = ("x", "n", "y", "z", "w", "s", "q", "u", "e")  # the symbols of docs/model.md
 X_KEY = ("arc", "feedstock_id", "period")
 NODE_KEY = ("site_id", "feedstock_id", "period")
 
@@ -31,15 +31,15 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     e         (outlet, feedstock, week)           t sold abroad (leakage)
     ========  ==================================  =========================
     """
-    m.X = pyo.Set(initialize=keys(d.x, X_KEY), dimen=3, ordered=True)
+    m.X = pyo.Set(initialize=keys(d.flows, X_KEY), dimen=3, ordered=True)
     m.N = pyo.Set(initialize=keys(trip_vars(d), ("arc", "period")), dimen=2, ordered=True)
-    m.S = pyo.Set(initialize=keys(d.s, NODE_KEY), dimen=3, ordered=True)
-    m.Q = pyo.Set(initialize=keys(d.q, NODE_KEY), dimen=3, ordered=True)
-    m.E = pyo.Set(initialize=keys(d.e, NODE_KEY), dimen=3, ordered=True)
-    m.Y = pyo.Set(initialize=d.y["arc"].tolist(), ordered=True)
-    m.Z = pyo.Set(initialize=d.z["site_id"].tolist(), ordered=True)
-    m.W = pyo.Set(initialize=d.w["key"].tolist(), ordered=True)
-    m.U = pyo.Set(initialize=keys(d.u, ("site_id", "period")), dimen=2, ordered=True)
+    m.S = pyo.Set(initialize=keys(d.stocks, NODE_KEY), dimen=3, ordered=True)
+    m.Q = pyo.Set(initialize=keys(d.feeds, NODE_KEY), dimen=3, ordered=True)
+    m.E = pyo.Set(initialize=keys(d.sales, NODE_KEY), dimen=3, ordered=True)
+    m.Y = pyo.Set(initialize=d.contracts["arc"].tolist(), ordered=True)
+    m.Z = pyo.Set(initialize=d.hub_openings["site_id"].tolist(), ordered=True)
+    m.W = pyo.Set(initialize=d.expansions["key"].tolist(), ordered=True)
+    m.U = pyo.Set(initialize=keys(d.min_runs, ("site_id", "period")), dimen=2, ordered=True)
 
     rows = trip_vars(d)
     integer = dict(zip(keys(rows, ("arc", "period")), rows["integer_trips"].tolist(),
@@ -58,8 +58,8 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def trip_vars(d: ModelData) -> pd.DataFrame:
-    """The trip rows that are variables: all but the implied ones (``feedstock.models.sets._trip_rows``)."""
-    return d.n[~d.n["implied"]]
+    """The trip rows that are variables: all but the implied ones (``sets._trip_rows``)."""
+    return d.trips[~d.trips["implied"]]
 
 
 def set_bounds(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -72,6 +72,6 @@ def set_bounds(m: pyo.ConcreteModel, d: ModelData) -> None:
     for k, most in zip(keys(rows, ("arc", "period")), rows["trips_max"].tolist(), strict=True):
         m.n[k].setlb(0)
         m.n[k].setub(most)
-    for k, decision in zip(d.w["key"], d.w["decision"], strict=True):
+    for k, decision in zip(d.expansions["key"], d.expansions["decision"], strict=True):
         m.w[k].setlb(1 if decision == "build" else 0)
         m.w[k].setub(0 if decision == "never" else 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from feedstock.models.objective import COST_LINES
 
 

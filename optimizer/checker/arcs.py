@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Geod
-
 from feedstock.optimizer.checker._plan import Plan, Violation, arc_id, num, truthy
+from pyproj import Geod
 
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),
                 "hub": ("port", "plant", "outlet"),

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import pandas as pd
-
 from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
 from feedstock.optimizer.checker.flows import hub_intake
 

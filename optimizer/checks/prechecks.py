@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from feedstock.models.hubs import arriving_by_site_week
 from feedstock.models.sets import ModelData, allowed_arc_feeds, outlet_prices
 from feedstock.optimizer.base.findings import Diagnosis, Finding, by_size, fmt_t
@@ -61,7 +60,7 @@ class Context:
         """Capacity per week 1..W of a plant with every expansion built, t/week."""
         base = float(self.sc.plants.set_index("site_id").at[site, "capacity_t_per_week"])
         cap = np.full(self.sc.horizon, base)
-        for o in self.data.w[self.data.w["site_id"] == site].itertuples():
+        for o in self.data.expansions[self.data.expansions["site_id"] == site].itertuples():
             cap[o.first_period - 1:] += o.extra_capacity_t_per_week
         return cap
 
@@ -240,7 +239,7 @@ def offtake_exceeds_output(ctx: Context) -> list[Finding]:
     them by then (plants whose blend rules ban every such feedstock make nothing);
     for a whole-horizon row also :math:`\sum_f \mathrm{available}_f \max_p \mathrm{out}_{p,f}`.
     """
-    q = ctx.data.q
+    q = ctx.data.feeds
     out = []
     for r in ctx.sc.offtake.itertuples(index=False):
         if r.min_t <= 0:
@@ -355,7 +354,7 @@ def _restricted_must_cross(ctx: Context, land: str) -> np.ndarray:
 def _offtake_must_cross(ctx: Context, land: str) -> tuple[float, list[str]]:
     need, why = 0.0, []
     on_land = ctx.totals["site_id"].map(ctx.landmass) == land
-    q = ctx.data.q
+    q = ctx.data.feeds
     q_land = q["site_id"].map(ctx.landmass)
     for r in ctx.sc.offtake.itertuples(index=False):
         rows = q[q["product"] == r.product]

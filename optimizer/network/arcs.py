@@ -15,11 +15,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Geod
-from shapely.geometry import LineString
-
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.tables import origin_kinds
+from pyproj import Geod
+from shapely.geometry import LineString
 
 _GEOD = Geod(ellps="WGS84")
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),

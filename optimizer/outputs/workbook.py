@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from feedstock.optimizer.results.result import Result
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-
-from feedstock.optimizer.results.result import Result
 
 TABLE_SHEETS = ("flows", "lane_weeks", "plants", "plant_feed", "stock", "leakage",
                 "decisions", "marginal_values", "arcs")

@@ -15,14 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-
-from feedstock.optimizer.results.binding import binding_rules
 from feedstock.optimizer.base.errors import SolveError
+from feedstock.optimizer.base.units import gbp
 from feedstock.optimizer.outputs.maps.layers import flow_lines, site_points
+from feedstock.optimizer.outputs.workbook import write_workbook
+from feedstock.optimizer.results.binding import binding_rules
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
-from feedstock.optimizer.base.units import gbp
-from feedstock.optimizer.outputs.workbook import write_workbook
 
 CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_feed.csv",
              "stock": "stock.csv", "leakage": "leakage.csv", "decisions": "decisions.csv",
@@ -60,24 +59,29 @@ def _staged(out: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_outputs(result: Result, scenario: Scenario, out: str | Path, *,
-                  maps: bool = True) -> Path:
+def write_outputs(result: Result, out: str | Path, *, maps: bool = True) -> Path:
     """Write every output of one solve to ``out`` (replacing files of the same name).
 
-    ``maps=False`` skips map.png, map.html and report.html (the slow part:
-    about 3 s on the sample); the tables, GeoJSON layers and plan.xlsx are
-    always written.
+    ``feedstock.write(result, out)``. ``maps=False`` skips map.png, map.html and
+    report.html (the slow part: about 3 s on the sample); the tables, GeoJSON
+    layers and plan.xlsx are always written.
     """
     out = Path(out)
     with _staged(out) as tmp:
         (tmp / "summary.json").write_text(summary_json(result), encoding="utf-8")
-        write_tables(result, scenario, tmp, maps=maps)
+        write_tables(result, tmp, maps=maps)
     return out
 
 
-def write_tables(result: Result, scenario: Scenario, folder: Path, *,
-                 maps: bool = True) -> list[Path]:
-    """CSV tables, binding.csv, GeoJSON layers, plan.xlsx (and pictures); the paths written."""
+def write_tables(result: Result, folder: Path, *, maps: bool = True) -> list[Path]:
+    """CSV tables, binding.csv, GeoJSON layers, plan.xlsx (and pictures); the paths written.
+
+    The sites, rules and names come from the scenario the plan is for (``result.source``).
+    """
+    scenario = result.source
+    if scenario is None:
+        raise ValueError("this Result does not carry its scenario (Result.source): "
+                         "make results with feedstock.solve")
     written = []
     for name, file in CSV_FILES.items():
         table = getattr(result, name).drop(columns=["period"], errors="ignore")

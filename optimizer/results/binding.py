@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
+from feedstock.models.registry import binding_labels
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 
@@ -18,9 +18,13 @@ COLUMNS = ["rule", "where", "week", "value", "limit", "unit"]
 
 
 def binding_rules(sc: Scenario, r: Result) -> pd.DataFrame:
-    """One row per place and week where a rule of MODEL.md is at its limit."""
-    parts = [_storage(sc, r), _trips(r), _slots(r), _hubs(sc, r), _plants(r), _min_run(sc, r),
-             _blends(sc, r), _leakage_cap(sc, r), _offtake(sc, r), _outlet_limits(sc, r)]
+    """One row per place and week where a rule of docs/model.md is at its limit.
+
+    The rules are the binding labels of the family registry
+    (``feedstock.models.registry``), in its order; :data:`RULES` says how each is read
+    from the tables.
+    """
+    parts = [RULES[label](sc, r) for label in binding_labels()]
     rows = [p for p in parts if len(p)]
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
@@ -45,7 +49,7 @@ def _storage(sc: Scenario, r: Result) -> pd.DataFrame:
                   held["limit"], "t")
 
 
-def _trips(r: Result) -> pd.DataFrame:
+def _trips(sc: Scenario, r: Result) -> pd.DataFrame:
     """Full vehicles on integer-trip arcs (continuous trips are always 'full')."""
     lw = r.lane_weeks
     integer = r.arcs.set_index(["origin", "destination", "mode"])["integer_trips"]
@@ -57,7 +61,7 @@ def _trips(r: Result) -> pd.DataFrame:
                   full["trips"] * full["payload_t"], "t")
 
 
-def _slots(r: Result) -> pd.DataFrame:
+def _slots(sc: Scenario, r: Result) -> pd.DataFrame:
     lw = r.lane_weeks
     used = lw[lw["max_trips_per_week"].notna() & (lw["trips"] >= lw["max_trips_per_week"] - TOL)
               & (lw["trips"] > 0)]
@@ -77,7 +81,7 @@ def _hubs(sc: Scenario, r: Result) -> pd.DataFrame:
                   into["limit"], "t/week")
 
 
-def _plants(r: Result) -> pd.DataFrame:
+def _plants(sc: Scenario, r: Result) -> pd.DataFrame:
     p = r.plants
     p = p[_at(p["feed_t"], p["capacity_t_per_week"])]
     return _frame("plant_capacity", p["site_id"], p["week"], p["feed_t"],
@@ -146,3 +150,10 @@ def _outlet_limits(sc: Scenario, r: Result) -> pd.DataFrame:
     sold = sold[_at(sold["tonnes_t"], sold["max_t_per_week"])]
     return _frame("outlet_limit", sold["site_id"] + " " + sold["price_row"], sold["week"],
                   sold["tonnes_t"], sold["max_t_per_week"], "t/week")
+
+
+# binding label (feedstock.models.registry) -> how a plan is seen to sit on the rule
+RULES = {"storage_limit": _storage, "trip_payload": _trips, "lane_slots": _slots,
+         "hub_capacity": _hubs, "plant_capacity": _plants, "min_run": _min_run,
+         "feed_blend": _blends, "leakage_cap": _leakage_cap, "offtake": _offtake,
+         "outlet_limit": _outlet_limits}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-
 from feedstock.models.sets import ModelData
 from feedstock.optimizer.scenario import Scenario
 

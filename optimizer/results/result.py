@@ -1,20 +1,20 @@
-"""One Result per solve: status, cost lines, tidy tables and KPIs (MODEL.md "What a solve returns").
+"""One Result per solve: status, cost lines, tidy tables and KPIs (docs/results.md).
 
 The Result is frozen and hands out copies of its tables: a caller can change a
-table it was given, never the Result another caller reads.
+table it was given, never the Result another caller reads. Writing it to files
+is a later stage: ``feedstock.write(result, folder)``
+(``feedstock.optimizer.outputs.writers``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from feedstock.models import BuiltModel
 from feedstock.models.objective import COST_LINES
 from feedstock.optimizer.results.kpis import kpis
@@ -42,7 +42,7 @@ class Result:
     weeks: tuple[str, ...]
     notes: tuple[str, ...] = ()
     source: Scenario | None = field(default=None, repr=False)
-    """The scenario this plan is for (frozen); ``write`` needs its sites and rules."""
+    """The scenario this plan is for (frozen); ``feedstock.write`` needs its sites and rules."""
 
     def __post_init__(self) -> None:
         for name in ("cost_lines_gbp", "kpi_values", "solver", "model_size"):
@@ -78,14 +78,6 @@ class Result:
     def overrides(self) -> tuple[Mapping[str, str], ...]:
         """What-if overrides of the scenario this plan is for."""
         return () if self.source is None else tuple(self.source.overrides)
-
-    def write(self, out: str | Path, *, maps: bool = True) -> Path:
-        """Write summary.json, CSV tables, GeoJSON, plan.xlsx and (``maps``) the pictures."""
-        from feedstock.optimizer.outputs.writers import write_outputs
-
-        if self.source is None:
-            raise ValueError("this Result does not know its scenario; use writers.write_outputs")
-        return write_outputs(self, self.source, out, maps=maps)
 
     @property
     def tables(self) -> Mapping[str, pd.DataFrame]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from feedstock.models import BuiltModel
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData
@@ -40,7 +39,7 @@ class Solved:
     @property
     def x_t(self) -> np.ndarray:
         """Tonnes on every x row (cleaned)."""
-        return _clean(self.column("x", self.d.x, X_KEY))
+        return _clean(self.column("x", self.d.flows, X_KEY))
 
     @property
     def trips(self) -> np.ndarray:
@@ -49,8 +48,8 @@ class Solved:
         Full precision matters when the payload is large: payload x trips must
         still cover the tonnes.
         """
-        raw = self.column("n", self.d.n, ("arc", "period"))
-        return np.where(self.d.n["integer_trips"].to_numpy(), np.round(raw),
+        raw = self.column("n", self.d.trips, ("arc", "period"))
+        return np.where(self.d.trips["integer_trips"].to_numpy(), np.round(raw),
                         np.where(np.abs(raw) < 1e-12, 0.0, raw))
 
 
@@ -59,8 +58,8 @@ def build_tables(sc: Scenario, built: BuiltModel, values: dict[str, dict],
     """Every result table of one solve."""
     d = built.data
     s = Solved(d, values, dict(enumerate(d.weeks, start=1)))
-    n = d.n.assign(trips=s.trips)
-    x = d.x.assign(tonnes_t=s.x_t)
+    n = d.trips.assign(trips=s.trips)
+    x = d.flows.assign(tonnes_t=s.x_t)
     feed = _plant_feed(s)
     return {
         "flows": _flows(s, x, n),
@@ -102,7 +101,7 @@ def _lane_weeks(s: Solved, x: pd.DataFrame, n: pd.DataFrame) -> pd.DataFrame:
 
 
 def _plant_feed(s: Solved) -> pd.DataFrame:
-    q = s.d.q.assign(feed_t=_clean(s.column("q", s.d.q, NODE_KEY)))
+    q = s.d.feeds.assign(feed_t=_clean(s.column("q", s.d.feeds, NODE_KEY)))
     q = q[q["feed_t"] > 0].copy()
     q["output_t"] = q["feed_t"] * q["output_t_per_t"]
     q["week"] = q["period"].map(s.label)
@@ -114,8 +113,8 @@ def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
     """Every plant-week: feed, capacity with the expansions built, utilisation, output."""
     plants = sc.plants[["site_id", "process", "product", "capacity_t_per_week"]]
     grid = plants.merge(pd.DataFrame({"period": range(1, s.d.horizon + 1)}), how="cross")
-    built = np.array([s.values["w"].get(k, 0.0) > 0.5 for k in s.d.w["key"]], dtype=bool)
-    w = s.d.w.loc[built].merge(grid[["site_id", "period"]], on="site_id")
+    built = np.array([s.values["w"].get(k, 0.0) > 0.5 for k in s.d.expansions["key"]], dtype=bool)
+    w = s.d.expansions.loc[built].merge(grid[["site_id", "period"]], on="site_id")
     extra = w[w["first_period"] <= w["period"]].groupby(["site_id", "period"])[
         "extra_capacity_t_per_week"].sum()
     grid["capacity_t_per_week"] += extra.reindex(
@@ -134,7 +133,7 @@ def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stock(s: Solved) -> pd.DataFrame:
-    st = s.d.s.assign(stock_t=_clean(s.column("s", s.d.s, NODE_KEY)))
+    st = s.d.stocks.assign(stock_t=_clean(s.column("s", s.d.stocks, NODE_KEY)))
     st = st[st["stock_t"] > 0].copy()
     st["week"] = st["period"].map(s.label)
     cols = ["site_id", "kind", "feedstock_id", "week", "stock_t", "period"]
@@ -142,7 +141,7 @@ def _stock(s: Solved) -> pd.DataFrame:
 
 
 def _leakage(s: Solved) -> pd.DataFrame:
-    e = s.d.e.assign(tonnes_t=_clean(s.column("e", s.d.e, NODE_KEY)))
+    e = s.d.sales.assign(tonnes_t=_clean(s.column("e", s.d.sales, NODE_KEY)))
     e = e[e["tonnes_t"] > 0].copy()
     e["week"] = e["period"].map(s.label)
     e["revenue_gbp"] = e["tonnes_t"] * e["price_gbp_per_t"]
@@ -156,12 +155,12 @@ def _leakage(s: Solved) -> pd.DataFrame:
 def _decisions(s: Solved) -> pd.DataFrame:
     d, v = s.d, s.values
     rows = [("lane_contract", r.arc, r.arc.split(">")[0], v["y"].get(r.arc, 0) > 0.5,
-             r.fixed_cost_gbp, np.nan, "") for r in d.y.itertuples()]
+             r.fixed_cost_gbp, np.nan, "") for r in d.contracts.itertuples()]
     rows += [("hub_open", r.site_id, r.site_id, v["z"].get(r.site_id, 0) > 0.5,
-              r.fixed_cost_gbp, r.capacity_t_per_week, "") for r in d.z.itertuples()]
+              r.fixed_cost_gbp, r.capacity_t_per_week, "") for r in d.hub_openings.itertuples()]
     rows += [("expansion", r.key, r.site_id, v["w"].get(r.key, 0) > 0.5, r.fixed_cost_gbp,
               r.extra_capacity_t_per_week, f"from {r.available_from_week}")
-             for r in d.w.itertuples()]
+             for r in d.expansions.itertuples()]
     cols = ["decision", "id", "site_id", "chosen", "fixed_cost_gbp", "capacity_t_per_week",
             "note"]
     return pd.DataFrame(rows, columns=cols)

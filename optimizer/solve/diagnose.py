@@ -11,21 +11,23 @@ from __future__ import annotations
 import logging
 import math
 
-from feedstock.models import build_model
+from feedstock.models.build import BuiltModel
 from feedstock.models.elastic import Slack, make_elastic
 from feedstock.optimizer.base.findings import Diagnosis, Finding, fmt_t
-from feedstock.optimizer.network import Network
-from feedstock.optimizer.solve.runners import SolverOptions, runner_for
 from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.solve.runners import SolverOptions, runner_for
 
 log = logging.getLogger(__name__)
 
 TOLERANCE_T = 1e-4  # violations smaller than this many tonne-equivalents are rounding
 
 
-def diagnose(sc: Scenario, net: Network, opts: SolverOptions) -> Diagnosis:
-    """Solve the elastic copy and list every rule it had to break, largest first."""
-    built = build_model(sc, net, elastic=True)
+def diagnose(sc: Scenario, built: BuiltModel, opts: SolverOptions) -> Diagnosis:
+    """Solve the elastic copy of ``built`` and list every rule it had to break, largest first.
+
+    ``built`` is the model of index sets made with ``elastic=True`` (the
+    pipeline builds it); :func:`make_elastic` relaxes its rows here.
+    """
     slacks = make_elastic(built)
     outcome = runner_for(opts).solve_mip(built.model)
     method = "elastic re-solve"
@@ -60,7 +62,7 @@ class _Words:
     def __init__(self, sc: Scenario, built) -> None:
         self.d = built.data
         self.weeks = built.data.weeks
-        self.min_run = {(r.site_id, r.period): r.min_weekly_t for r in self.d.u.itertuples()}
+        self.min_run = {(r.site_id, r.period): r.min_weekly_t for r in self.d.min_runs.itertuples()}
         self.share = sc.config.policy.max_leakage_share
         self.absolute = sc.config.policy.max_leakage_t
 
@@ -68,7 +70,8 @@ class _Words:
         return self.weeks[t - 1]
 
     def finding(self, s: Slack, v: float) -> Finding:
-        return getattr(self, s.family.removeprefix("feed_"))(s, v)
+        """The sentence for one broken row (a method per elastic row of the registry)."""
+        return getattr(self, s.row.removeprefix("feed_"))(s, v)
 
     def storage_limit(self, s: Slack, v: float) -> Finding:
         site, t = s.index
@@ -163,4 +166,3 @@ class _Words:
                        message=f"{fmt_t(v)} t of restricted {f} would have to go {origin} -> "
                                f"{dest} ({mode}, not cleared) in {self.week(t)}: no cleared "
                                "route or plant can take it.")
-

@@ -26,7 +26,6 @@ import time
 from typing import Any
 
 import numpy as np
-
 from feedstock.models._util import keys
 from feedstock.models.build import BuiltModel
 from feedstock.models.variables import X_KEY
@@ -163,7 +162,7 @@ def _trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
     load: dict[tuple, float] = {}
     for a, f, t in m.x:
         load[a, t] = load.get((a, t), 0.0) + max(plan[x_col[a, f, t]], 0.0)
-    payload = dict(zip(zip(d.n["arc"], d.n["period"], strict=True), d.n["payload_t"],
+    payload = dict(zip(zip(d.trips["arc"], d.trips["period"], strict=True), d.trips["payload_t"],
                        strict=True))
     used_arcs: set = set()
     for (a, t), v in m.n.items():
@@ -177,7 +176,7 @@ def _trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
         if a not in used_arcs and (v.lb or 0.0) == 0.0:
             plan[column[id(v)]] = 0.0
     intake: dict = d.arriving.groupby("site_id")["tonnes"].sum().to_dict()
-    for dest, key in zip(d.x["destination"], keys(d.x, X_KEY), strict=True):
+    for dest, key in zip(d.flows["destination"], keys(d.flows, X_KEY), strict=True):
         intake[dest] = intake.get(dest, 0.0) + max(plan[x_col[key]], 0.0)
     for h, v in m.z.items():
         if intake.get(h, 0.0) <= EPS and (v.lb or 0.0) == 0.0:

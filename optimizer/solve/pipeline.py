@@ -1,7 +1,17 @@
-"""Plan a scenario: build, solve, and return a Result — or raise a typed error.
+"""The one pipeline: scenario -> network -> index sets -> pre-solve checks -> model -> HiGHS -> Result.
 
-A solve that did not produce a plan is never returned as one: infeasible and
-unbounded models and time limits without a plan each raise their own error.
+Every caller goes through these stages, in this order, and only here:
+``feedstock solve`` and ``validate``, sweeps and the Pareto frontier (its
+least-leakage point too), weekly runs and the :class:`Resolver`. No other
+module builds a network, index sets or a model (docs/architecture.md).
+
+* :func:`prepare` -- network, index sets and the named pre-solve checks;
+* :func:`check` -- the checks alone (``feedstock validate``);
+* :func:`build` -- the Pyomo model of a prepared scenario;
+* :func:`solve` -- all of it, then HiGHS, the status, the marginal values and
+  the :class:`Result`; or a typed error (``feedstock.optimizer.solve.status``);
+* :func:`least_leakage_t` -- the same model with ``min sum e`` as objective;
+* :class:`Resolver` -- :func:`solve` on kept models that change only numbers.
 """
 
 from __future__ import annotations
@@ -10,33 +20,51 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from dataclasses import dataclass
+from typing import TextIO
 
 import pyomo.environ as pyo
-
-from feedstock.models import build_model
+from feedstock.models.build import BuiltModel, build_model, update_model
+from feedstock.models.numbers import model_numbers, structure
+from feedstock.models.objective import use_leakage_objective
 from feedstock.models.sets import ModelData, build_sets
 from feedstock.models.trips import implied_trips
-from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
-from feedstock.optimizer.base.errors import InfeasibleError, NoPlanError, SolveError, UnboundedError
-from feedstock.optimizer.network import build_network
+from feedstock.models.variables import VARIABLES
+from feedstock.optimizer.base.errors import InfeasibleError
+from feedstock.optimizer.base.findings import Diagnosis
 from feedstock.optimizer.checks.numerics import numerics_warnings
 from feedstock.optimizer.checks.prechecks import run_prechecks
-from feedstock.optimizer.solve.progress import progress_for
-from feedstock.optimizer.results.result import Result, gap_of, make_result
-from feedstock.optimizer.solve.runners import HighsRunner, Outcome, SolverOptions, runner_for
+from feedstock.optimizer.network import Network, build_network
+from feedstock.optimizer.results.result import Result, make_result
 from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
+from feedstock.optimizer.solve.progress import progress_for
+from feedstock.optimizer.solve.runners import (
+    ClassicRunner,
+    HighsRunner,
+    Outcome,
+    SolverOptions,
+    runner_for,
+)
+from feedstock.optimizer.solve.status import INFEASIBLE, plan_status, raise_if_no_plan
 from feedstock.optimizer.solve.warmstart import Start
-
-if TYPE_CHECKING:
-    from feedstock.optimizer.solve.cache import Resolver
 
 log = logging.getLogger(__name__)
 
 RELAX_TRIPS = {"modes.integer_trips[*]": False}  # `solve --relax-trips`: continuous trips
 LP_START_VARIABLES = 250_000  # auto lp_start from here (measured: slower at 128k, faster at 484k)
-OPTIMAL_GAP = 1e-6  # a converged solve with a smaller gap is called optimal
-INFEASIBLE = "No plan meets every rule at once (the solver proved it)."
+NOT_POSSIBLE = "No plan is possible with these data."
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A scenario with its network, index sets and pre-solve checks: ready to build."""
+
+    scenario: Scenario
+    network: Network
+    data: ModelData
+    checks: Diagnosis
+    seconds: float
 
 
 def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
@@ -47,6 +75,32 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
                          time_limit_s=cfg.time_limit_s if time_limit is None else time_limit,
                          mip_rel_gap=cfg.mip_rel_gap if gap is None else gap,
                          threads=cfg.threads if threads is None else threads, seed=cfg.seed)
+
+
+def prepare(sc: Scenario, *, elastic: bool = False) -> Prepared:
+    """Network, index sets and (for the planning model) the named pre-solve checks.
+
+    ``elastic`` prepares the diagnosis copy (``feedstock.models.elastic``): its
+    index sets allow custody breaches and slots beyond the timetable, and it is
+    not checked (it exists to explain a failed check or solve).
+    """
+    start = time.perf_counter()
+    net = build_network(sc)
+    data = build_sets(sc, net, elastic=elastic)
+    checks = (Diagnosis(method="pre-solve checks", findings=()) if elastic
+              else run_prechecks(sc, net, data))
+    return Prepared(sc, net, data, checks, time.perf_counter() - start)
+
+
+def check(sc: Scenario) -> Diagnosis:
+    """The named pre-solve checks of a loaded scenario, without building a model."""
+    return prepare(sc).checks
+
+
+def build(prepared: Prepared, *, cuts: bool = True, mutable: bool = False) -> BuiltModel:
+    """The Pyomo model of a prepared scenario (``mutable``: numbers in Params, see Resolver)."""
+    return build_model(prepared.scenario, prepared.network, data=prepared.data, cuts=cuts,
+                       mutable=mutable)
 
 
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
@@ -64,23 +118,23 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     * ``feasible``: it stopped (time limit) holding a plan; ``gap`` says how far
       from the bound.
 
-    The named pre-solve checks (``feedstock.optimizer.checks.prechecks``) run first: if one
-    proves no plan exists, :class:`InfeasibleError` is raised with their
-    findings and no solver is started. Infeasible -> :class:`InfeasibleError`
-    carrying the elastic diagnosis (``diagnose=False`` skips it), unbounded ->
-    :class:`UnboundedError`, no plan in time -> :class:`NoPlanError`.
-    ``cuts=False`` leaves out the valid inequalities of ``feedstock.models.cuts`` (same
-    optimum, weaker LP), to check that. ``warm_start`` makes a MIP start from
-    the model's index sets (``feedstock.optimizer.solve.warmstart.shifted_start``); the result's
+    The named pre-solve checks run first: if one proves no plan exists,
+    :class:`InfeasibleError` is raised with their findings and no solver is
+    started. Infeasible -> :class:`InfeasibleError` carrying the elastic
+    diagnosis (``diagnose=False`` skips it), unbounded -> :class:`UnboundedError`,
+    no plan in time -> :class:`NoPlanError`. ``cuts=False`` leaves out the valid
+    inequalities of ``feedstock.models.cuts`` (same optimum, weaker LP), to check
+    that. ``warm_start`` makes a MIP start from the model's index sets
+    (``feedstock.optimizer.solve.warmstart.shifted_start``); the result's
     ``solver["warm_start"]`` says whether HiGHS accepted it. ``resolver``
-    (``feedstock.optimizer.solve.cache.Resolver``) re-solves on the model and HiGHS
-    instance of its last solve when only numbers changed; the result's
-    ``solver["model"]`` says ``reused`` or ``built``. ``progress`` shows the MIP's
-    incumbent, bound and gap on one line once it has run a few seconds
-    (``feedstock.optimizer.solve.progress``): ``None`` only when stderr is a terminal, ``False``
-    never, ``True`` on stderr, a stream on that stream; it does not change the plan.
-    ``lp_start`` (HiGHS, no ``warm_start``) offers the rounded LP relaxation as
-    a complete MIP start (``feedstock.optimizer.solve.mipstart``): a first plan after two LPs.
+    re-solves on the model and HiGHS instance of its last solve when only
+    numbers changed; the result's ``solver["model"]`` says ``reused`` or
+    ``built``. ``progress`` shows the MIP's incumbent, bound and gap on one line
+    once it has run a few seconds (``feedstock.optimizer.solve.progress``):
+    ``None`` only when stderr is a terminal, ``False`` never, ``True`` on stderr,
+    a stream on that stream; it does not change the plan. ``lp_start`` (HiGHS,
+    no ``warm_start``) offers the rounded LP relaxation as a complete MIP start
+    (``feedstock.optimizer.solve.mipstart``): a first plan after two LPs.
     ``None`` (the default) turns it on for models of at least
     :data:`LP_START_VARIABLES` variables, where HiGHS's own first plan comes
     late (benchmarks/RESULTS.md: minutes at 2,000 sources); on smaller ones it
@@ -88,17 +142,13 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
-    net = build_network(sc)
-    data = build_sets(sc, net)
-    checks = run_prechecks(sc, net, data)
-    if checks.errors:
-        raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
+    prepared = _checked(sc)
     if resolver is None:
-        built, reused = build_model(sc, net, cuts=cuts, data=data), False
+        built, reused = build(prepared, cuts=cuts), False
     else:
-        built, reused = resolver.model(sc, net, data)
+        built, reused = resolver.model(prepared)
     build_seconds = time.perf_counter() - start
-    notes = (*(f.message for f in checks.warnings), *numerics_warnings(built.model))
+    notes = (*(f.message for f in prepared.checks.warnings), *numerics_warnings(built.model))
     for note in notes:
         log.warning(note)
     runner = runner_for(opts, tee) if resolver is None else resolver.runner(opts)
@@ -131,13 +181,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
                  else "not accepted", outcome.solver)
     status = plan_status(outcome)
-    if status in ("infeasible", "infeasible_or_unbounded") and diagnose:
-        log.warning("no plan meets every rule; diagnosing with the elastic copy")
-        found = run_diagnosis(sc, net, opts)  # the pre-check warnings may explain it too
-        raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
-            found, findings=found.findings + checks.warnings))
-    _raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
-    values = _values(built.model, built.data)
+    _explain_infeasible(status, sc, opts, prepared.checks, diagnose)
+    raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
+    values = _solved_values(built.model, built.data)
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
     dual_seconds = time.perf_counter() - start
@@ -153,7 +199,50 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        notes=notes)
 
 
-def _lp_start(runner: HighsRunner, built, reused: bool) -> tuple[dict | None, dict]:
+def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
+                    gap: float | None = None, threads: int | None = None,
+                    diagnose: bool = True) -> float:
+    r"""The least leakage (t) any plan of ``sc`` can have: the same rules, objective :math:`\min \sum e`.
+
+    The frontier's :math:`L_{min}` (``feedstock.optimizer.studies.pareto``). The
+    same stages and errors as :func:`solve`; the tonnes are read from the plan
+    (at the MIP gap), not from the solver's objective.
+    """
+    opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
+    prepared = _checked(sc)
+    if prepared.data.sales.empty:
+        return 0.0
+    built = build(prepared)
+    use_leakage_objective(built.model)
+    outcome = runner_for(opts).solve_mip(built.model)
+    status = plan_status(outcome)
+    _explain_infeasible(status, sc, opts, prepared.checks, diagnose)
+    raise_if_no_plan(status, outcome, opts, built.size)
+    m = built.model
+    return max(sum(float(pyo.value(m.e[k])) for k in m.E), 0.0)
+
+
+def _checked(sc: Scenario) -> Prepared:
+    """:func:`prepare`, raising :class:`InfeasibleError` when a check proves no plan exists."""
+    prepared = prepare(sc)
+    if prepared.checks.errors:
+        raise InfeasibleError(NOT_POSSIBLE, diagnosis=prepared.checks)
+    return prepared
+
+
+def _explain_infeasible(status: str, sc: Scenario, opts: SolverOptions, checks: Diagnosis,
+                        diagnose: bool) -> None:
+    """On an infeasible status, raise with the elastic diagnosis (and the checks' warnings)."""
+    if status not in ("infeasible", "infeasible_or_unbounded") or not diagnose:
+        return
+    log.warning("no plan meets every rule; diagnosing with the elastic copy")
+    elastic = build_model(sc, (p := prepare(sc, elastic=True)).network, data=p.data)
+    found = run_diagnosis(sc, elastic, opts)
+    raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
+        found, findings=found.findings + checks.warnings))
+
+
+def _lp_start(runner: HighsRunner, built: BuiltModel, reused: bool) -> tuple[dict | None, dict]:
     """The rounded LP relaxation on the runner's HiGHS (pushing a re-numbering first)."""
     from feedstock.optimizer.solve.mipstart import relax_and_round
 
@@ -173,63 +262,107 @@ def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcom
     return None
 
 
-def _start_words(lp_info: dict | None, seconds: float) -> str:
-    """How the LP-relaxation start went, for the no-plan message ('' when none was tried)."""
-    if lp_info is None:
-        return ""
-    if "lp_objective_gbp" not in lp_info:
-        return (f" (of which {seconds:.1f} s handing the model over and an LP-relaxation "
-                "start that did not finish within a third of the limit)")
-    offered = "a complete plan" if lp_info.get("complete") else "rounded trips to complete"
-    return f" (of which {seconds:.1f} s on an LP-relaxation start: {offered} offered)"
-
-
-def plan_status(outcome: Outcome) -> str:
-    """One status word from what the solver said and whether it holds a plan."""
-    if outcome.termination in ("infeasible", "unbounded", "infeasible_or_unbounded"):
-        return outcome.termination
-    if not outcome.has_plan:
-        return "time_limit" if outcome.termination == "time_limit" else "error"
-    if outcome.termination != "converged":
-        return "feasible"
-    gap = gap_of(outcome.objective, outcome.bound if outcome.bound is not None
-                 else outcome.objective)
-    return "optimal" if gap <= OPTIMAL_GAP else "within_gap"
-
-
-def _raise_if_no_plan(status: str, outcome: Outcome, opts: SolverOptions,
-                      size: dict[str, int], start_seconds: float = 0.0,
-                      lp_info: dict | None = None) -> None:
-    if status in ("optimal", "within_gap", "feasible"):
-        return
-    if status in ("infeasible", "infeasible_or_unbounded"):
-        raise InfeasibleError(INFEASIBLE)
-    if status == "unbounded":
-        raise UnboundedError(
-            "The cost can fall without limit: some activity earns money with no bound on how "
-            "much of it can happen. Likely cause: a negative net cost (a negative lane, hub or "
-            "holding cost, or product value above processing cost) on something with unlimited "
-            "capacity; every tonne is bounded by supply, so look for a cost that pays per trip "
-            "or per week rather than per tonne.")
-    if status == "time_limit":
-        raise NoPlanError(
-            f"No plan found within the time limit of {opts.time_limit_s:g} s "
-            f"({outcome.detail}). Tried: {outcome.solver}, relative gap target "
-            f"{opts.mip_rel_gap:g}, threads {opts.threads or 'default'}, seed {opts.seed}, on "
-            f"{size['variables']:,} variables ({size['integer_variables']:,} integer) and "
-            f"{size['constraints']:,} constraints for {start_seconds + outcome.seconds:.1f} s"
-            f"{_start_words(lp_info, start_seconds)}. Give the solver "
-            "more time (--time-limit) or a looser gap (--gap); the data may also make plans "
-            "hard to find (very tight capacities).")
-    raise SolveError(f"The solver stopped without a plan: {outcome.detail}")
-
-
-def _values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
+def _solved_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
     """Solved values of every variable, by variable name and index (implied trips too)."""
     out = {}
-    for name in ("x", "n", "y", "z", "w", "s", "q", "u", "e"):
+    for name in VARIABLES:
         var = getattr(m, name)
         out[name] = {k: (0.0 if v.value is None else float(v.value)) for k, v in var.items()}
     out["n"].update(implied_trips(data, out["x"]))  # no variable: load / payload
     out["cost_lines"] = {k: float(pyo.value(m.cost[k])) for k in m.LINES}
     return out
+
+
+@dataclass
+class _Kept:
+    """One model the Resolver keeps, with the HiGHS runner that holds it."""
+
+    built: BuiltModel
+    runner: HighsRunner | None = None
+
+
+class Resolver:
+    """Solves scenario after scenario, re-using a model when only numbers change.
+
+    Building the Pyomo model and handing it to HiGHS take seconds per 100k
+    variables: a large share of a variant's time when the MIP search is short
+    (benchmarks/persistent.py). A Resolver keeps the models of its last solves,
+    built with mutable parameters (``feedstock.models.numbers``), each with the
+    persistent HiGHS interface that holds it. For the next scenario it compares
+    structures (``feedstock.models.numbers.structure``): when only numbers differ
+    from a kept model's -- capacities, costs, prices, penalties, supply that
+    keeps the same lanes busy -- it writes the new numbers and bounds into that
+    model and re-solves; when the structure differs (a new site or lane, supply
+    where there was none, a feedstock newly banned, another horizon) it builds
+    the model again. Either way the plan is the one a cold :func:`solve` would
+    find for that scenario (tests compare). Before each re-solve HiGHS forgets
+    the last plan and basis, so a variant's search does not depend on which
+    variants ran before it::
+
+        from feedstock import Resolver, Scenario, sample_scenario
+        base = Scenario.load(sample_scenario())
+        rs = Resolver()
+        for penalty in (0, 1000, 3000):
+            r = rs.solve(base.with_overrides({"policy.leakage_penalty_gbp_per_t": penalty}))
+            print(penalty, r.objective_gbp, r.solver["model"])  # built, reused, reused
+
+    It keeps the last ``keep`` models of different structures (each with its own
+    HiGHS instance), so a sweep that alternates between a few structures (say,
+    wind arisings x1 and x2, which change which lanes can fill a truck) still
+    re-uses a model for every variant after the first of each structure.
+    ``built`` and ``reused`` count how often it built a model and how often it
+    re-numbered one. Not thread-safe: one Resolver per thread or process.
+    """
+
+    def __init__(self, *, cuts: bool = True, tee: bool = False, keep: int = 3):
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, got {keep}")
+        self.cuts = cuts
+        self.tee = tee
+        self.keep = keep
+        self.built = 0
+        self.reused = 0
+        self._kept: list[_Kept] = []  # most recently used last
+
+    def solve(self, sc: Scenario, *, time_limit: float | None = None,
+              gap: float | None = None, threads: int | None = None,
+              diagnose: bool = True) -> Result:
+        """:func:`solve` of ``sc`` on this Resolver's models and solvers."""
+        return solve(sc, time_limit=time_limit, gap=gap, threads=threads, tee=self.tee,
+                     cuts=self.cuts, diagnose=diagnose, resolver=self)
+
+    def model(self, prepared: Prepared) -> tuple[BuiltModel, bool]:
+        """The model of a prepared scenario: a kept one re-numbered (True) or a new build (False)."""
+        sc, data = prepared.scenario, prepared.data
+        numbers = model_numbers(data, cuts=self.cuts)
+        signature = structure(data, numbers)
+        for i, kept in enumerate(self._kept):
+            if kept.built.signature != signature:
+                continue
+            updated = update_model(kept.built, sc, prepared.network, data, cuts=self.cuts,
+                                   numbers=numbers)
+            if updated is not None:
+                kept.built = updated
+                self._kept.append(self._kept.pop(i))
+                self.reused += 1
+                return updated, True
+        if self._kept:
+            log.info("no kept model has this scenario's structure: building anew")
+        built = build(prepared, cuts=self.cuts, mutable=True)
+        self._kept.append(_Kept(built))
+        del self._kept[:-self.keep]
+        self.built += 1
+        return built, False
+
+    def runner(self, opts: SolverOptions) -> HighsRunner | ClassicRunner:
+        """The HiGHS runner of the model last returned (kept, with this solve's options).
+
+        Another solver gets a new runner each time (no persistent interface).
+        """
+        if opts.name.lower() != "highs":
+            return runner_for(opts, self.tee)
+        current = self._kept[-1]
+        if current.runner is None:
+            current.runner = HighsRunner(opts, self.tee)
+        current.runner.opts = opts
+        return current.runner

@@ -16,8 +16,9 @@ before the MIP has run :data:`DELAY_S` seconds: short solves stay silent.
 :func:`progress_for` decides whether a solve shows the line at all: on when
 asked, or automatically when stderr is a terminal (never for a scheduler's log
 file). Pyomo redirects descriptors 1 and 2 while HiGHS runs, to capture its
-log; the line goes to a duplicate of descriptor 2 taken before the solve,
-which still reaches the terminal.
+log; the line goes to a duplicate of descriptor 2
+(:func:`~feedstock.optimizer.base.terminal.stderr_stream`), which still reaches
+the terminal.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from feedstock.optimizer.base.terminal import stderr_stream
 from feedstock.optimizer.base.units import gbp
 
 log = logging.getLogger(__name__)
@@ -204,17 +206,12 @@ def progress_for(progress: bool | TextIO | None) -> Iterator[SolveProgress | Non
     if progress is False or (progress is None and not _isatty(sys.stderr)):
         yield None
         return
-    if isinstance(progress, bool) or progress is None:
-        stream, owned = _stderr_copy()
-    else:
-        stream, owned = progress, False
+    stream = stderr_stream() if isinstance(progress, bool) or progress is None else progress
     shown = SolveProgress(stream, tty=_isatty(stream))
     try:
         yield shown
     finally:
         shown.close()
-        if owned:
-            stream.close()
 
 
 @contextmanager
@@ -265,18 +262,3 @@ def _columns(stream: Any) -> int | None:
         return None
 
 
-def _stderr_copy() -> tuple[TextIO, bool]:
-    """A stream on a duplicate of descriptor 2 (True: close it after), else sys.stderr.
-
-    Written to while Pyomo has descriptor 2 redirected into its capture of the
-    solver's log: the duplicate still reaches the terminal, and the line does
-    not end up in the log (see ``feedstock.cli.main._stderr_stream``). A sys.stderr that
-    is no real descriptor (a test's capture) is written to directly.
-    """
-    try:
-        if sys.stderr.fileno() == 2:
-            encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-            return os.fdopen(os.dup(2), "w", encoding=encoding, errors="replace"), True
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        pass
-    return sys.stderr, False

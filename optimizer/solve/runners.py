@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
-
+from feedstock.models.registry import dual_rows
 from feedstock.optimizer.base.errors import SolverUnavailableError
 from feedstock.optimizer.solve.highs_push import AUTO_UPDATES, ParamIndex, clear_pending
 from feedstock.optimizer.solve.progress import SolveProgress, watch_highs
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 INTEGER_VARS = ("n", "y", "z", "w", "u")
 _RUN_DEFAULTS = {"solver": "choose", "presolve": "choose", "run_crossover": "on"}
-DUAL_ROWS = ("plant_capacity", "trip_payload", "lane_slots")
 # termination words: converged | time_limit | infeasible | unbounded |
 #                    infeasible_or_unbounded | error
 
@@ -188,10 +187,10 @@ class HighsRunner:
             log.warning("fixed-integer LP did not solve (%s): no marginal values",
                         res.termination_condition.name)
             return {}
-        rows = [c for name in DUAL_ROWS for c in getattr(m, name).values()]
+        rows = [c for name in dual_rows() for c in getattr(m, name).values()]
         duals = res.solution_loader.get_duals(rows)
         return {name: {k: float(duals[c]) for k, c in getattr(m, name).items()}
-                for name in DUAL_ROWS}
+                for name in dual_rows()}
 
     def _run(self, m: pyo.ConcreteModel, seconds: float, keep: list[str] | None = None,
              updates: str = "all", mip: bool = False, **extra: Any) -> Any:
@@ -325,7 +324,7 @@ class ClassicRunner:
                         res.solver.termination_condition)
             return {}
         return {name: {k: float(m.dual[c]) for k, c in getattr(m, name).items() if c in m.dual}
-                for name in DUAL_ROWS}
+                for name in dual_rows()}
 
 
 def fix_integers(m: pyo.ConcreteModel) -> list[tuple[Any, Any, bool]]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from feedstock.models.sets import ModelData
 
 
@@ -69,7 +68,7 @@ def shifted_start(prev: PreviousPlan, d: ModelData) -> Start:
     def known(t: int) -> bool:  # a week last week's plan had (the rest repeat its last)
         return last_prev is not None and label[t] <= last_prev
 
-    n = d.n
+    n = d.trips
     raw = np.array([pick(trips, a, t) for a, t in zip(n["arc"], n["period"], strict=True)])
     raw = np.clip(raw, 0.0, n["trips_max"].to_numpy(float))
     integer = n["integer_trips"].to_numpy(bool)
@@ -80,18 +79,18 @@ def shifted_start(prev: PreviousPlan, d: ModelData) -> Start:
                                                               strict=True) if i}}
     chosen = {(r.decision, r.id): float(str(r.chosen).lower() in ("true", "1", "1.0"))
               for r in prev.decisions.itertuples()}
-    values["y"] = {a: chosen.get(("lane_contract", a), 0.0) for a in d.y["arc"]}
-    values["z"] = {h: chosen.get(("hub_open", h), 0.0) for h in d.z["site_id"]}
-    values["w"] = {k: chosen.get(("expansion", k), 0.0) for k in d.w["key"]}
-    values["u"] = {(p, t): pick(running, p, t) for p, t in zip(d.u["site_id"], d.u["period"],
+    values["y"] = {a: chosen.get(("lane_contract", a), 0.0) for a in d.contracts["arc"]}
+    values["z"] = {h: chosen.get(("hub_open", h), 0.0) for h in d.hub_openings["site_id"]}
+    values["w"] = {k: chosen.get(("expansion", k), 0.0) for k in d.expansions["key"]}
+    values["u"] = {(p, t): pick(running, p, t) for p, t in zip(d.min_runs["site_id"], d.min_runs["period"],
                                                                 strict=True)}
     # a contracted lane with trips (integer or not) must be contracted: a consistent start
     for (a, _t), v in zip(keys_n, raw.tolist(), strict=True):
         if v > 0 and a in values["y"]:
             values["y"][a] = 1.0
     matched = sum(known(t) for name in ("n", "u") for (_, t) in values[name]) + sum(
-        1 for name, ids in (("lane_contract", d.y["arc"]), ("hub_open", d.z["site_id"]),
-                            ("expansion", d.w["key"]))
+        1 for name, ids in (("lane_contract", d.contracts["arc"]), ("hub_open", d.hub_openings["site_id"]),
+                            ("expansion", d.expansions["key"]))
         for i in ids if (name, i) in chosen)
     return Start(values=values, source=prev.source, matched=matched)
 

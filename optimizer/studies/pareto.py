@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.studies.sweep import SweepOptions, sweep
 
@@ -118,28 +117,10 @@ def no_penalties(sc: Scenario) -> dict[str, Any]:
 
 
 def min_leakage(sc: Scenario, opts: SweepOptions) -> float:
-    """The least leakage (t) any plan of ``sc`` can have: the same model, objective sum e."""
-    import pyomo.environ as pyo
+    """The least leakage (t) any plan of ``sc`` can have (the pipeline's ``least_leakage_t``)."""
+    from feedstock.optimizer.solve.pipeline import least_leakage_t
 
-    from feedstock.models import build_model
-    from feedstock.optimizer.base.errors import NoPlanError
-    from feedstock.optimizer.network import build_network
-    from feedstock.optimizer.solve.runners import runner_for
-    from feedstock.optimizer.solve.pipeline import solver_options
-
-    built = build_model(sc, build_network(sc))
-    m = built.model
-    if not len(m.E):
-        return 0.0
-    m.total_cost.deactivate()
-    m.leakage_only = pyo.Objective(expr=pyo.quicksum(m.e[k] for k in m.E), sense=pyo.minimize)
-    runner = runner_for(solver_options(sc, time_limit=opts.time_limit, gap=opts.gap,
-                                       threads=opts.threads))
-    outcome = runner.solve_mip(m)
-    if not outcome.has_plan:
-        raise NoPlanError(f"the least-leakage plan was not found ({outcome.detail})")
-    # from the plan, not the solver's objective (a classic runner reports total_cost)
-    return max(sum(float(pyo.value(m.e[k])) for k in m.E), 0.0)
+    return least_leakage_t(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads)
 
 
 def non_dominated(table: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:

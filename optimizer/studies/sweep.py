@@ -9,7 +9,7 @@ With ``client=`` (a ``dask.distributed.Client``) the same variants run on that
 cluster instead, with the same results; there the variant folders are written
 by the workers, so ``out`` must be on a filesystem they share with the client.
 Variants that change only numbers are re-solved on one built model per worker
-(``feedstock.optimizer.solve.cache``; ``SweepOptions(persistent=False)`` builds each anew).
+(``feedstock.optimizer.solve.pipeline``; ``SweepOptions(persistent=False)`` builds each anew).
 
 A variant that makes no plan (infeasible, no plan in time) is a row with its
 status and message, not an exception: one impossible corner of a grid must not
@@ -33,13 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-
 from feedstock.optimizer.base.errors import SolveError
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.overrides import literal
 
 if TYPE_CHECKING:
-    from feedstock.optimizer.solve.cache import Resolver
+    from feedstock.optimizer.solve.pipeline import Resolver
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ def sweep(base: Scenario, grid: Grid, *, workers: int = 1, client: Any = None,
         elif workers > 1:
             rows = _in_processes(base, jobs, opts, workers, bar.update)
         else:
-            from feedstock.optimizer.solve.cache import Resolver
+            from feedstock.optimizer.solve.pipeline import Resolver
 
             rows = []
             resolver = Resolver() if opts.persistent else None
@@ -138,12 +137,12 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
 
     With ``opts.persistent`` the variant is solved on ``resolver``, or, in a
     worker process or Dask worker, on that worker thread's own
-    :class:`~feedstock.optimizer.solve.cache.Resolver` (kept between tasks: it re-uses its
+    :class:`~feedstock.optimizer.solve.pipeline.Resolver` (kept between tasks: it re-uses its
     model only for a variant of the same structure, so any variant may follow any).
     """
+    from feedstock.optimizer.outputs.writers import write_failure, write_outputs
     from feedstock.optimizer.results.comparison import summary_row
     from feedstock.optimizer.solve.pipeline import solve
-    from feedstock.optimizer.outputs.writers import write_failure
 
     sc = base.with_overrides(overrides)
     row: dict[str, Any] = {"variant": number}
@@ -163,7 +162,7 @@ def solve_variant(base: Scenario, number: int, overrides: Mapping[str, Any],
     row["solve_seconds"] = r.solve_seconds
     row["model"] = r.solver["model"]
     if folder is not None:
-        r.write(folder, maps=False)  # pictures of hundreds of variants: ~2 s each, unasked
+        write_outputs(r, folder, maps=False)  # pictures of hundreds of variants: ~2 s each, unasked
     return row
 
 
@@ -171,7 +170,7 @@ _WORKER = threading.local()  # a worker thread's Resolver (worker processes, Das
 
 
 def _worker_resolver() -> Resolver:
-    from feedstock.optimizer.solve.cache import Resolver
+    from feedstock.optimizer.solve.pipeline import Resolver
 
     if getattr(_WORKER, "resolver", None) is None:
         _WORKER.resolver = Resolver()

@@ -34,15 +34,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from feedstock.optimizer.base.errors import FeedstockError, RunExistsError, RunInputError, SolveError
+from feedstock.optimizer.base.errors import (
+    FeedstockError,
+    RunExistsError,
+    RunInputError,
+    SolveError,
+)
+from feedstock.optimizer.base.weeks import parse_iso_week
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario, load_scenario
 from feedstock.optimizer.solve.warmstart import shifted_start
 from feedstock.optimizer.weekly import handoff
-from feedstock.optimizer.weekly.manifest import input_hashes, manifest_text, scenario_files, utc_now, versions
+from feedstock.optimizer.weekly.manifest import (
+    input_hashes,
+    manifest_text,
+    scenario_files,
+    utc_now,
+    versions,
+)
 from feedstock.optimizer.weekly.outputs import dispatch_table, plan_table, write_fixed
 from feedstock.optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
-from feedstock.optimizer.base.weeks import parse_iso_week
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +227,8 @@ def _load(scenario_dir: Path, week: str, stock: Path | None, prev: handoff.Previ
 
 def _solve(sc: Scenario, week: str, dest: Path, prev: handoff.PreviousRun | None,
            opts: WeekOptions) -> WeekRun:
-    from feedstock.optimizer.solve.pipeline import solve
     from feedstock.optimizer.outputs.writers import failure_summary
+    from feedstock.optimizer.solve.pipeline import solve
 
     start = None
     if opts.warm_start and prev is not None:  # made once the model's index sets exist
@@ -257,7 +268,7 @@ def _write(tmp: Path, run: WeekRun, sc: Scenario, maps: bool = True) -> None:
                         (handoff.IN_TRANSIT, handoff.in_transit(r, sc))):
         table.to_csv(tmp / name, index=False, lineterminator="\n", float_format="%.6f")
         _written(tmp / name)
-    for path in write_tables(r, sc, tmp, maps=maps):
+    for path in write_tables(r, tmp, maps=maps):
         _written(path)
 
 

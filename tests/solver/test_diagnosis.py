@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from feedstock.models.sets import build_sets
-from feedstock.optimizer.solve.diagnose import diagnose
 from feedstock.optimizer.base.errors import InfeasibleError
-from feedstock.optimizer.network import build_network
 from feedstock.optimizer.checks.prechecks import run_prechecks
+from feedstock.optimizer.network import build_network
+from feedstock.optimizer.solve.diagnose import diagnose
 from feedstock.optimizer.solve.pipeline import solve, solver_options
+
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 
 NO_STORE = SITES.replace(",false,,0", ",false,0,0")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-
 from feedstock.models import build_model
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
-from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
 from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
+from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
+
 from tests.builders import MODES, SUPPLY, build, config, write_folder
 from tests.plans import exact, lines_add_up, trips
 
@@ -39,7 +39,7 @@ def test_implied_trips_charge_the_trip_cost_per_tonne(solved):
     lines_add_up(r)
     net = build_network(sc)
     data = build_sets(sc, net)
-    assert data.n["implied"].all()
+    assert data.trips["implied"].all()
     assert len(build_model(sc, net, data=data).model.n) == 0
 
 
@@ -140,8 +140,9 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
     from pathlib import Path
 
     from feedstock.cli.main import main
-    from feedstock import load_scenario, solve
     from feedstock.optimizer.checker import check_plan
+
+    from feedstock import load_scenario, solve
 
     root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("generate", root / "benchmarks" / "generate.py")
@@ -162,11 +163,11 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
 
 
 def test_the_no_plan_message_says_how_the_lp_start_went():
-    from feedstock.optimizer.solve.pipeline import _start_words
+    from feedstock.optimizer.solve.status import start_words
 
-    assert _start_words(None, 3.0) == ""
-    assert "did not finish within a third of the limit" in _start_words({"lp_s": 6.0}, 9.2)
-    assert "a complete plan offered" in _start_words(
+    assert start_words(None, 3.0) == ""
+    assert "did not finish within a third of the limit" in start_words({"lp_s": 6.0}, 9.2)
+    assert "a complete plan offered" in start_words(
         {"lp_objective_gbp": -1.0, "complete": True}, 4.0)
-    assert "rounded trips to complete offered" in _start_words(
+    assert "rounded trips to complete offered" in start_words(
         {"lp_objective_gbp": -1.0, "complete": False}, 4.0)

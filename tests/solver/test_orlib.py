@@ -18,6 +18,9 @@ from typing import NamedTuple
 
 import pandas as pd
 import pytest
+from feedstock.optimizer.results.result import Result
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.solve.pipeline import solve
 
 from feedstock import load_scenario
 from tests.orlib import (
@@ -29,9 +32,6 @@ from tests.orlib import (
     to_scenario,
     write_scenario,
 )
-from feedstock.optimizer.results.result import Result
-from feedstock.optimizer.scenario import Scenario
-from feedstock.optimizer.solve.pipeline import solve
 
 ORLIB = Path(os.environ.get("ORLIB_DIR", Path(__file__).resolve().parents[1] / "data" / "orlib"))
 README = ORLIB / "README.md"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-
 from feedstock.optimizer.base.errors import (
     InfeasibleError,
     NoPlanError,
@@ -14,11 +12,14 @@ from feedstock.optimizer.base.errors import (
     SolverUnavailableError,
     UnboundedError,
 )
-from tests.orlib import read_cap, to_scenario
+from feedstock.optimizer.solve.pipeline import solve
 from feedstock.optimizer.solve.runners import HighsRunner, Outcome, SolverOptions
-from feedstock.optimizer.solve.pipeline import _raise_if_no_plan, plan_status, solve
+from feedstock.optimizer.solve.status import plan_status, raise_if_no_plan
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
 from tests.builders import PLANTS, build, config
 from tests.conftest import ROOT
+from tests.orlib import read_cap, to_scenario
 
 TC, SS = TerminationCondition, SolutionStatus
 OPTS = SolverOptions(name="highs", time_limit_s=1, mip_rel_gap=0.0, threads=0, seed=0)
@@ -58,7 +59,7 @@ def test_status_says_how_good_the_plan_is(out, status):
     ("time_limit", NoPlanError), ("error", SolveError)])
 def test_no_plan_is_never_returned(status, error):
     with pytest.raises(error):
-        _raise_if_no_plan(status, outcome(status, False), OPTS, SIZE)
+        raise_if_no_plan(status, outcome(status, False), OPTS, SIZE)
 
 
 def test_time_limit_without_a_plan_raises(monkeypatch):
@@ -70,7 +71,7 @@ def test_time_limit_without_a_plan_raises(monkeypatch):
 
 def test_unbounded_names_the_likely_cause():
     with pytest.raises(UnboundedError, match="negative net cost"):
-        _raise_if_no_plan("unbounded", outcome("unbounded", False), OPTS, SIZE)
+        raise_if_no_plan("unbounded", outcome("unbounded", False), OPTS, SIZE)
 
 
 @pytest.mark.skipif(not CAP41.is_file(), reason="OR-Library instances not present")
@@ -107,6 +108,7 @@ def test_result_tables_cannot_be_changed_in_place(solved):
 def test_the_thread_setting_can_change_between_solves_in_one_process():
     """HiGHS keeps one thread scheduler per process; a different setting must still solve."""
     from feedstock.optimizer.solve.pipeline import solve
+
     from tests.builders import build
 
     statuses = [solve(build(), threads=k).status for k in (0, 1, 2, 1, 0)]

@@ -8,10 +8,9 @@ structure differs is built anew, and gives the cold optimum too.
 from __future__ import annotations
 
 import pytest
-
 from feedstock.optimizer.checker import check_plan
-from feedstock.optimizer.solve.cache import Resolver
-from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve.pipeline import Resolver, solve
+
 from tests.builders import build
 from tests.plans import exact
 from tests.unit.test_checker import scenario
@@ -211,7 +210,7 @@ def test_kept_models_serve_a_sweep_that_alternates_between_structures():
     for overrides in seq:
         sc = scenario().with_overrides(overrides)
         r = rs.solve(sc)
-        feedstock.models.append(r.solver["model"])
+        models.append(r.solver["model"])
         _same_plan_as_cold(sc, r)
     assert models == ["built", "built", "reused", "reused", "reused"]
     assert (rs.built, rs.reused) == (2, 3)

@@ -14,12 +14,11 @@ import subprocess
 import sys
 
 import pytest
+from feedstock.optimizer.solve.pipeline import Resolver, solve
 
-from feedstock import progress as P
-from tests.orlib import read_cap, to_scenario
-from feedstock.optimizer.solve.cache import Resolver
-from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve import progress as P
 from tests.conftest import ROOT
+from tests.orlib import read_cap, to_scenario
 
 CAP41 = ROOT / "tests" / "data" / "orlib" / "cap41.txt"
 LINE = re.compile(r"solving: \d+\.\d s  best plan -?£[\d,]+  bound -?£[\d,]+  gap \d+\.\d\d%")
@@ -94,8 +93,9 @@ def test_forced_progress_reaches_stderr_past_pyomos_capture(tmp_path):
 
 
 def test_plan_week_passes_its_progress_option_on(tmp_path, monkeypatch):
-    from feedstock import solving
     from feedstock.optimizer.weekly import WeekOptions, plan_week
+
+    from feedstock.optimizer.solve import pipeline as solving
     from tests.builders import WEEKLY_STOCK, write_weekly
 
     asked = []

@@ -7,9 +7,10 @@ Tiny base (tests/builders.py): 5 t at ``src``, one truck (10 t, £100) to ``plan
 
 from __future__ import annotations
 
-from feedstock.optimizer.solve.runners import start_accepted
 from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve.runners import start_accepted
 from feedstock.optimizer.solve.warmstart import Start
+
 from tests.builders import build
 from tests.plans import exact
 
@@ -18,8 +19,8 @@ OFFTAKE = "product,week,min_t\nreo,2026-W48,1\n"
 
 def _start(trips: float):
     return lambda d: Start(values={"n": {(a, t): trips for a, t in
-                                         zip(d.n["arc"], d.n["period"], strict=True)}},
-                           source="test", matched=len(d.n))
+                                         zip(d.trips["arc"], d.trips["period"], strict=True)}},
+                           source="test", matched=len(d.trips))
 
 
 def test_a_feasible_start_is_accepted_and_the_optimum_is_the_cold_one():

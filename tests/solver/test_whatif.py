@@ -10,8 +10,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from feedstock.cli.main import main
+
+import feedstock
 from feedstock import compare, solve
 from tests.builders import build, config, write_folder
 from tests.plans import exact, sites
@@ -89,7 +90,7 @@ def test_compare_has_a_scenario_index_and_every_cost_line():
 def test_a_result_writes_itself_with_its_overrides(tmp_path):
     sc = export_case(0, 100).with_overrides(["policy.leakage_penalty_gbp_per_t = 1000"])
     r = solve(sc)
-    out = r.write(tmp_path / "out")
+    out = feedstock.write(r, tmp_path / "out")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["overrides"] == [{"override": "policy.leakage_penalty_gbp_per_t = 1000",
                                      "source": "overrides"}]

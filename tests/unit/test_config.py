@@ -6,10 +6,10 @@ import math
 from pathlib import Path
 
 import pytest
-
-from feedstock import Problem, ScenarioError, load_scenario
 from feedstock.optimizer.scenario import ScenarioConfig
 from feedstock.optimizer.scenario.config import read_config, validate_config
+
+from feedstock import Problem, ScenarioError, load_scenario
 from tests.builders import BASE, build, config, table
 
 GOOD = """\

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
-
 from feedstock.models import build_model
 from feedstock.models.build import update_model
 from feedstock.models.numbers import model_numbers, structure
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
+
 from tests.unit.test_checker import scenario
 
 
@@ -22,7 +22,7 @@ def test_a_persistent_build_holds_every_number_in_a_mutable_param():
     sc = scenario()
     net, d = _parts(sc)
     built = build_model(sc, net, data=d, mutable=True)
-    numbers = model_numbers(d, sc.feedstocks)
+    numbers = model_numbers(d)
     for name, table in numbers.items():
         param = getattr(built.model, f"p_{name}")
         assert param.mutable and {k: pyo.value(param[k]) for k in param} == table, name
@@ -32,7 +32,7 @@ def test_a_persistent_build_holds_every_number_in_a_mutable_param():
 def test_numbers_name_what_they_mean():
     sc = scenario()
     _, d = _parts(sc)
-    num = model_numbers(d, sc.feedstocks)
+    num = model_numbers(d)
     assert num["plant_capacity_t"][("plant", 1)] == 5
     assert num["expansion_extra_t"] == {("plant", 2, "plant/ext"): 3}  # from W49 = week 2
     assert num["hub_closable_t"] == {("hub", 1): 8, ("hub", 2): 8}  # a fixed cost: may close
@@ -65,4 +65,4 @@ def test_a_structural_change_or_a_cold_build_is_not_updated():
     assert update_model(built, no_rust, *_parts(no_rust)) is None
     cold = build_model(sc, net, data=d)
     assert update_model(cold, sc, net, d) is None
-    assert structure(d, model_numbers(d, sc.feedstocks)) == built.signature
+    assert structure(d, model_numbers(d)) == built.signature

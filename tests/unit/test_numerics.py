@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
-
 from feedstock.models import build_model
-from feedstock import load_scenario
-from feedstock.optimizer.network import build_network
 from feedstock.optimizer.checks.numerics import coefficient_ranges, numerics_warnings
+from feedstock.optimizer.network import build_network
+
+from feedstock import load_scenario
 from tests.builders import FEEDSTOCKS, build
 from tests.conftest import SAMPLE
 

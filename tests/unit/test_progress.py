@@ -10,9 +10,9 @@ import time
 from types import SimpleNamespace
 
 import pytest
-
-from feedstock import progress as P
 from feedstock.optimizer.solve.progress import SolveProgress, format_line, progress_for, watch_highs
+
+from feedstock.optimizer.solve import progress as P
 
 
 class Clock:
@@ -188,11 +188,16 @@ def test_forced_on_a_real_stderr_writes_to_a_copy_of_descriptor_2(monkeypatch):
         def fileno(self) -> int:
             return 2
 
+    from feedstock.optimizer.base import terminal
+
     monkeypatch.setattr(sys, "stderr", Fd2())
+    monkeypatch.setattr(terminal, "_COPY", [])
     with progress_for(True) as p:
         copy = p.stream
         assert copy.fileno() not in (1, 2)
-    assert copy.closed  # one copy per solve, closed after it
+    # one copy per process, shared with the log handler: left open for the next solve
+    assert not copy.closed and terminal.stderr_stream() is copy
+    copy.close()
 
 
 def test_the_delay_is_a_module_setting(monkeypatch):

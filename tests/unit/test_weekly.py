@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from feedstock.models.sets import build_sets
-from feedstock import ScenarioError, load_scenario
 from feedstock.optimizer.base.errors import RunExistsError, RunInputError, RunLockedError
 from feedstock.optimizer.network import build_network
 from feedstock.optimizer.solve.warmstart import PreviousPlan, shifted_start
 from feedstock.optimizer.weekly import handoff
 from feedstock.optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
+
+from feedstock import ScenarioError, load_scenario
 from tests.builders import WEEKLY_STOCK, write_weekly
 
 # ------------------------------------------------------------------ runs folder
@@ -221,7 +221,7 @@ def test_the_start_takes_each_iso_week_from_last_weeks_plan_and_repeats_its_last
     assert n[("src>plant>boat", 1)] == 1.0 and n[("src>plant>truck", 1)] == 0.0
     # W50 had 2 trucks; by W50 at most 10 t can have reached src (5 + 5), one truckload:
     # the start is clipped to the trip bound. W51 repeats W50's 2, and 15 t allow 2.
-    most = d.n.set_index(["arc", "period"])["trips_max"]
+    most = d.trips.set_index(["arc", "period"])["trips_max"]
     assert most[("src>plant>truck", 2)] == 1 and n[("src>plant>truck", 2)] == 1.0
     assert most[("src>plant>truck", 3)] == 2 and n[("src>plant>truck", 3)] == 2.0
     assert ("src>plant>boat", 3) not in n  # a boat leaving in the last week arrives too late

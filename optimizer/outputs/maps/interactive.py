@@ -16,9 +16,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-
 from feedstock.optimizer.outputs.maps.layers import outline
-from feedstock.optimizer.outputs.maps.static import KIND_STYLE, LAND, LEAK_COLOUR, SEA, line_widths, mode_colours
+from feedstock.optimizer.outputs.maps.static import (
+    KIND_STYLE,
+    LAND,
+    LEAK_COLOUR,
+    SEA,
+    line_widths,
+    mode_colours,
+)
 
 SYMBOLS = {"source": "●", "hub": "■", "port": "▲", "plant": "★", "outlet": "✖"}
 SYMBOL_PX = {"source": 11, "hub": 15, "port": 16, "plant": 26, "outlet": 17}

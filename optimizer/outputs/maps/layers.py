@@ -14,7 +14,6 @@ from importlib import resources
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-
 from feedstock.optimizer.network.arcs import lines_gdf
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
