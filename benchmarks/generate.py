@@ -190,8 +190,9 @@ def _sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
 
 def _on_land(rng: np.random.Generator, c: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Scatter ~15 km (sd) around each centre; redraw points that fall in the sea."""
-    from feedstock.optimizer.outputs.maps.layers import outline
     from shapely import contains_xy
+
+    from feedstock.optimizer.outputs.maps.layers import outline
     land = outline()
     land = land[land["kind"] == "land"].union_all()
     lat = c["lat"].to_numpy(float).copy()

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from feedstock.optimizer.solve.pipeline import solve
-
 from tests.orlib import read_cap, read_published, to_scenario
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "orlib"

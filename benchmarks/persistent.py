@@ -21,11 +21,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from feedstock import Resolver, Scenario, solve
 from feedstock.data import sample_scenario
 from feedstock.optimizer.base.errors import SolveError
 from feedstock.optimizer.studies.sweep import grid_from_params, variants
-
-from feedstock import Resolver, Scenario, solve
 
 DEFAULT = ["policy.leakage_penalty_gbp_per_t=1000,2000,3000,4000,5000"]
 
@@ -83,11 +82,12 @@ def main() -> None:
 
 def _build_and_load(base: Scenario, todo: list[dict]) -> None:
     """Seconds of a cold build + hand-off, and of an update + push, per variant."""
+    from pyomo.contrib.solver.common.factory import SolverFactory
+
     from feedstock.models import build_model
     from feedstock.models.build import update_model
     from feedstock.models.sets import build_sets
     from feedstock.optimizer.network import build_network
-    from pyomo.contrib.solver.common.factory import SolverFactory
 
     def sets(sc):
         net = build_network(sc)

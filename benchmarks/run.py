@@ -12,7 +12,8 @@ is cached between runs) that times, with ``time.perf_counter``:
 * ``build_s``: the Pyomo model (``build_model``, mutable numbers so that the
   re-solve below can re-use it);
 * ``handoff_s``: Pyomo -> HiGHS (persistent ``set_instance``);
-* ``start_s``: the LP-relax-and-round MIP start (``feedstock.optimizer.solve.mipstart``), 0 with ``--no-start``;
+* ``start_s``: the LP-relax-and-round MIP start (``optimizer/solve/mipstart.py``), 0 with
+  ``--no-start``;
 * ``solve_s``: HiGHS's MIP search; ``first_plan_s`` and ``gap_1pct_s`` are counted
   from the start of the run (wall clock since the process began loading),
   read off HiGHS's MIP callbacks (the incumbent, bound and gap as they change);

@@ -11,10 +11,9 @@ import argparse
 import statistics
 import time
 
+from feedstock import load_scenario
 from feedstock.data import sample_scenario
 from feedstock.optimizer.solve.pipeline import solve
-
-from feedstock import load_scenario
 
 
 def main() -> None:

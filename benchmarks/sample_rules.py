@@ -2,7 +2,7 @@
 
     python benchmarks/sample_rules.py [--time-limit 60]
 
-For each constraint family of MODEL.md, prints where it binds in the base plan
+For each constraint family of docs/model.md, prints where it binds in the base plan
 (from the result tables) and how the objective moves when the rule is relaxed
 (a what-if scenario built with Scenario.replace; the base is never changed).
 Takes one solve per family (minutes); asserts nothing.
@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import math
 
+from feedstock import load_scenario
 from feedstock.data import sample_scenario
 from feedstock.optimizer.results.binding import binding_rules
 from feedstock.optimizer.solve.pipeline import solve
-
-from feedstock import load_scenario
 
 
 def relaxations(sc):

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from feedstock.cli.convert import convert
 from feedstock.cli.options import (
     base_scenario,
@@ -105,6 +106,7 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
 def validate(scenario: str | None, as_json: bool) -> None:
     """Check SCENARIO without solving: every problem (exit 2) or a short description.
 
+    Without SCENARIO, the bundled sample (its folder is named in the first line).
     The pre-solve checks run too: a finding that proves no plan exists exits 3.
     """
     from feedstock.optimizer.scenario import load_scenario
@@ -120,10 +122,14 @@ def validate(scenario: str | None, as_json: bool) -> None:
         raise
     checks = check(sc)
     if as_json:
-        click.echo(json.dumps({"valid": True, **sc.describe(), "notes": list(sc.notes),
+        click.echo(json.dumps({"valid": True, "source": sc.source, **sc.describe(),
+                               "notes": list(sc.notes),
                                "checks": [f.as_dict() for f in checks.findings]}, indent=2))
     else:
         click.echo(describe_text(sc))
+        if scenario is None:
+            click.echo(f"  (the bundled sample: pass a folder or .xlsx to check your own; "
+                       f"copy {sc.source} to start one)")
         if checks.warnings:
             click.echo("  warnings:\n" + "\n".join(f"    - {f.message}" for f in checks.warnings))
     if checks.errors:

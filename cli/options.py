@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from feedstock.optimizer.base.errors import FeedstockError
 from feedstock.optimizer.base.terminal import stderr_stream
 

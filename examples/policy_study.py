@@ -17,10 +17,10 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-from feedstock.data import sample_scenario
-from feedstock.optimizer.studies import SweepOptions, pareto, sweep
 
 from feedstock import Scenario
+from feedstock.data import sample_scenario
+from feedstock.optimizer.studies import SweepOptions, pareto, sweep
 
 VARIANTS = {
     "base": {},

@@ -1,4 +1,4 @@
-"""The Pyomo formulation of MODEL.md: one module per constraint family.
+"""The Pyomo formulation of docs/model.md: one module per constraint family.
 
 ``build_model`` assembles variables (``variables``), the ten constraint families
 (``balance``, ``storage``, ``trips``, ``hubs``, ``plant_capacity``, ``minimum_run``,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
+
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY, X_KEY

@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+
 from feedstock.models.numbers import Numbers, as_params, model_numbers, store, structure
 from feedstock.models.objective import add_objective
 from feedstock.models.registry import families
-from feedstock.models.sets import ModelData, build_sets
+from feedstock.models.sets import ModelData
 from feedstock.models.variables import add_variables, set_bounds
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
@@ -46,21 +47,21 @@ def model_size(m: pyo.ConcreteModel) -> dict[str, int]:
     }
 
 
-def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
-                data: ModelData | None = None, elastic: bool = False,
+def build_model(sc: Scenario, net: Network, data: ModelData, *, cuts: bool = True,
                 mutable: bool = False) -> BuiltModel:
     """Variables, every constraint family of the registry, and the objective.
 
-    ``cuts`` adds valid inequalities (``feedstock.models.cuts``) that tighten the LP
-    without changing the optimum; tests switch them off to prove that.
-    ``data`` reuses index sets already built for the scenario (the pre-solve
-    checks need them too); ``elastic`` builds the sets of the diagnosis copy
-    (see ``build_sets`` and ``feedstock.models.elastic``). ``mutable`` holds every
-    number in a mutable Param (``feedstock.models.numbers``), so that
+    ``data`` are the scenario's index sets (``build_sets``: for the diagnosis
+    copy, made with ``elastic=True``); the pipeline
+    (``feedstock.optimizer.solve.pipeline``) makes them once for the pre-solve
+    checks and the build. ``cuts`` adds valid inequalities
+    (``feedstock.models.cuts``) that tighten the LP without changing the
+    optimum; tests switch them off to prove that. ``mutable`` holds every number
+    in a mutable Param (``feedstock.models.numbers``), so that
     :func:`update_model` can re-solve a variant on the same model.
     """
     start = time.perf_counter()
-    d = data if data is not None else build_sets(sc, net, elastic=elastic)
+    d = data
     numbers = model_numbers(d, cuts=cuts)
     m = pyo.ConcreteModel(name=sc.name)
     add_variables(m, d)
@@ -70,7 +71,8 @@ def build_model(sc: Scenario, net: Network, *, cuts: bool = True,
     add_objective(m, d, num)
     seconds = time.perf_counter() - start
     log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds, len(d.flows),
-             len(d.trips), len(d.stocks), len(d.feeds), len(d.sales), " (mutable numbers)" if mutable else "")
+             len(d.trips), len(d.stocks), len(d.feeds), len(d.sales),
+             " (mutable numbers)" if mutable else "")
     return BuiltModel(model=m, data=d, network=net, seconds=seconds, size=model_size(m),
                       signature=structure(d, numbers) if mutable else None)
 

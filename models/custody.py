@@ -1,7 +1,7 @@
 """Chain of custody: restricted feedstock only moves into cleared, non-outlet sites.
 
 In the planning model custody is structural: no ``x[a,f,t]`` exists for a
-restricted ``f`` on an arc into a site that is not cleared (MODEL.md, Sets), so
+restricted ``f`` on an arc into a site that is not cleared (docs/model.md, Sets), so
 no constraint is needed. The elastic diagnosis copy (``build_sets(elastic=True)``)
 creates those variables, flagged ``custody_breach``, and this family pins them
 to zero so that ``feedstock.models.elastic`` can price a breach like any other rule.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
+
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY

@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+
 from feedstock.models.build import BuiltModel
 from feedstock.models.registry import elastic_rows
 

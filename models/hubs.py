@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
+
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY
@@ -13,8 +14,8 @@ from feedstock.models.variables import X_KEY
 
 def _intake(d: ModelData) -> dict[tuple, list]:
     """Arc-feedstock-weeks arriving at each (hub, week)."""
-    return group(d.flows[d.flows["destination"].isin(d.hubs["site_id"])], ["destination", "arrival"],
-                 list(X_KEY))
+    into_hubs = d.flows[d.flows["destination"].isin(d.hubs["site_id"])]
+    return group(into_hubs, ["destination", "arrival"], list(X_KEY))
 
 
 def hubs_numbers(d: ModelData) -> dict[str, dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
+
 from feedstock.models.sets import ModelData
 
 
@@ -21,7 +22,7 @@ def add_leakage_cap(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
               \mathrm{max\_leakage\_t}\Big)
 
     "available" counts supply inside the horizon, opening stock and in-transit
-    arrivals; ``max_leakage_t`` (optional, not in MODEL.md) is an absolute cap, the
+    arrivals; ``max_leakage_t`` (optional, not in docs/model.md) is an absolute cap, the
     epsilon of the Pareto frontier.
     """
     limit = num["leakage_limit_t"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
+
 from feedstock.models.objective import objective_numbers
 from feedstock.models.registry import Numbers, families
 from feedstock.models.sets import ModelData

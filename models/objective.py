@@ -1,4 +1,4 @@
-"""The objective of MODEL.md as named cost lines (GBP) that add up to the total."""
+"""The objective of docs/model.md as named cost lines (GBP) that add up to the total."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 import pyomo.environ as pyo
+
 from feedstock.models._util import keys, lin
 from feedstock.models.sets import ModelData
 from feedstock.models.trips import implied_trip_numbers

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 import pyomo.environ as pyo
+
 from feedstock.models._util import group
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import pyomo.environ as pyo
+
 from feedstock.models import slack
 from feedstock.models.balance import add_balance, balance_numbers
 from feedstock.models.blend import add_blend, blend_numbers

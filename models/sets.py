@@ -1,6 +1,6 @@
 """Sparse index sets and coefficients of the MIP, built once with pandas joins.
 
-A variable exists only where MODEL.md allows it and where it can ever be
+A variable exists only where docs/model.md allows it and where it can ever be
 non-zero:
 
 * ``x[a,f,t]``: arc ``a`` may carry ``f`` (restricted -> cleared, non-outlet
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
 
@@ -287,7 +288,7 @@ def _expansions(sc: Scenario) -> pd.DataFrame:
 
 
 def plant_cap_max(sc: Scenario) -> pd.Series:
-    """Capacity plus every expansion option inside the horizon (MODEL.md cap_max)."""
+    """Capacity plus every expansion option inside the horizon (docs/model.md cap_max)."""
     base = sc.plants.set_index("site_id")["capacity_t_per_week"]
     extra = _expansions(sc).groupby("site_id")["extra_capacity_t_per_week"].sum()
     return base.add(extra, fill_value=0.0)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyomo.environ as pyo
-from feedstock.models.sets import ModelData
 from pyomo.repn import generate_standard_repn
+
+from feedstock.models.sets import ModelData
 
 CUSTODY_WEIGHT = 10.0  # a legal rule bends last
 CONSEQUENCE_WEIGHT = 1.05  # storage overflow, offtake shortfall: usually a limit elsewhere

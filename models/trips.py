@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 import pyomo.environ as pyo
+
 from feedstock.models._util import group, keys
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import X_KEY, trip_vars

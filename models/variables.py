@@ -1,9 +1,10 @@
-"""Decision variables of MODEL.md, each over its sparse index set."""
+"""Decision variables of docs/model.md, each over its sparse index set."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pyomo.environ as pyo
+
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData
 

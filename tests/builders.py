@@ -6,9 +6,9 @@ import io
 from typing import Any
 
 import pandas as pd
-from feedstock.optimizer.scenario.raw import toml_text
 
 from feedstock import Scenario, from_tables
+from feedstock.optimizer.scenario.raw import toml_text
 
 CONFIG: dict[str, Any] = {
     "name": "tiny",

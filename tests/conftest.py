@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from feedstock.optimizer.results.result import Result
 
 from feedstock import Scenario
+from feedstock.optimizer.results.result import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "uk-2026"

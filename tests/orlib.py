@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.scenario import Scenario, from_tables
 from feedstock.optimizer.scenario.raw import toml_text
 from feedstock.optimizer.scenario.tables import SPECS

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 class Finding:
     """One rule that cannot be met, located and sized.
 
-    ``rule`` is a stable name (a constraint family of MODEL.md such as
+    ``rule`` is a stable name (a constraint family of docs/model.md such as
     ``plant_capacity`` or a pre-check such as ``offtake_exceeds_output``);
     ``amount`` is how far the data are from making the rule satisfiable, in
     ``unit``; ``message`` says the same in one sentence a planner can act on.

@@ -1,4 +1,4 @@
-"""Independent plan checker: every rule of MODEL.md re-checked from a Result's tables.
+"""Independent plan checker: every rule of docs/model.md re-checked from a Result's tables.
 
 A second implementation of the same rules, written with pandas only (no Pyomo,
 nothing from ``models``), so that a bug in the formulation or in the result
@@ -68,7 +68,7 @@ CHECKS: tuple[tuple[str, Callable[[Plan], list[Violation]]], ...] = (
 
 
 def check_plan(sc: Any, result: Any, tol: float = 1e-5) -> list[Violation]:
-    """Every rule of MODEL.md re-checked from the result tables; [] means the plan is valid.
+    """Every rule of docs/model.md re-checked from the result tables; [] means the plan is valid.
 
     Every check runs, whatever the others find. A check that cannot run on
     these tables (e.g. a malformed column) reports itself as a violation of

@@ -39,7 +39,7 @@ ROUNDING = 1e-6  # t: tables round to 6 decimals and drop rows below this
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule of MODEL.md, where it is broken, and by how much."""
+    """One broken rule of docs/model.md, where it is broken, and by how much."""
 
     rule: str
     where: str

@@ -1,4 +1,4 @@
-"""Rule 16: the arcs the plan used are the arcs DATA.md defines, priced as it says."""
+"""Rule 16: the arcs the plan used are those docs/scenario-format.md defines, priced so."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from feedstock.optimizer.checker._plan import Plan, Violation, arc_id, num, truthy
 from pyproj import Geod
+
+from feedstock.optimizer.checker._plan import Plan, Violation, arc_id, num, truthy
 
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),
                 "hub": ("port", "plant", "outlet"),
@@ -32,7 +33,7 @@ def _is_set(v: Any) -> bool:
 
 
 def _expected(p: Plan, r: Any, lane: Any, mode: Any) -> dict[str, float]:
-    """Return the attributes DATA.md gives this arc (lane cells, else mode defaults)."""
+    """The attributes docs/scenario-format.md gives this arc (lane cells, else mode defaults)."""
     def cell(col: str, default: float) -> float:
         return float(getattr(lane, col)) if lane is not None and _is_set(getattr(lane, col)) \
             else default

@@ -1,4 +1,4 @@
-"""The objective of MODEL.md recomputed line by line from the plan's tables."""
+"""The objective of docs/model.md recomputed line by line from the plan's tables."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
 from feedstock.optimizer.checker.flows import hub_intake
 
@@ -107,7 +108,7 @@ def check_cost_lines(p: Plan) -> list[Violation]:
     lines, out = _lines(p)
     reported = dict(getattr(p.result, "cost_lines_gbp", {}) or {})
     for name in sorted(set(reported) - set(COST_LINES)):
-        out.append(Violation("cost_line", name, "not a line of MODEL.md's objective"))
+        out.append(Violation("cost_line", name, "not a line of docs/model.md's objective"))
     for name in COST_LINES:
         value, gross = lines[name]
         if name not in reported:

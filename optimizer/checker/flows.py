@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
 from feedstock.optimizer.checker._plan import ROUNDING as ROUND
 from feedstock.optimizer.checker._plan import Plan, Violation, num
 

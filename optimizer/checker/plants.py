@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.checker._plan import ROUNDING, Plan, Violation, num
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from feedstock.models.hubs import arriving_by_site_week
 from feedstock.models.sets import ModelData, allowed_arc_feeds, outlet_prices
 from feedstock.optimizer.base.findings import Diagnosis, Finding, by_size, fmt_t

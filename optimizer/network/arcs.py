@@ -1,6 +1,6 @@
 """Sites and arcs: geodesic distances, auto road lanes, explicit lanes and overrides.
 
-DATA.md "Auto road lanes": for every ordered pair on the same landmass along
+docs/scenario-format.md "Auto road lanes": for every ordered pair on the same landmass along
 source->{hub, port, plant, outlet}, hub->{port, plant, outlet} and
 port->{hub, plant, outlet}, with road km = geodesic km x circuity <= max_road_km,
 each origin keeps its ``nearest`` destinations of each kind (all plants), one arc
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from feedstock.optimizer.scenario import Scenario
-from feedstock.optimizer.scenario.tables import origin_kinds
 from pyproj import Geod
 from shapely.geometry import LineString
+
+from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.scenario.tables import origin_kinds
 
 _GEOD = Geod(ellps="WGS84")
 ROAD_TARGETS = {"source": ("hub", "port", "plant", "outlet"),

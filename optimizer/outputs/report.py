@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
 from feedstock.optimizer.base.units import gbp
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 COST_LABELS = {"transport": "transport", "fixed_decisions": "fixed (contracts, hubs, builds)",
                "hub_handling": "hub handling", "holding": "stock holding",

@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from feedstock.optimizer.results.result import Result
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from feedstock.optimizer.results.result import Result
 
 TABLE_SHEETS = ("flows", "lane_weeks", "plants", "plant_feed", "stock", "leakage",
                 "decisions", "marginal_values", "arcs")
@@ -75,7 +76,7 @@ def _unit(name: str) -> str:
     return ""
 
 
-def write_workbook(result: Result, path: str | Path,
+def write_plan_workbook(result: Result, path: str | Path,
                    extra: Mapping[str, pd.DataFrame] | None = None) -> Path:
     """Write plan.xlsx: Summary, then the result tables (and ``extra`` sheets, e.g. binding)."""
     path = Path(path)

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
 from feedstock.optimizer.base.errors import SolveError
 from feedstock.optimizer.base.units import gbp
 from feedstock.optimizer.outputs.maps.layers import flow_lines, site_points
-from feedstock.optimizer.outputs.workbook import write_workbook
+from feedstock.optimizer.outputs.workbook import write_plan_workbook
 from feedstock.optimizer.results.binding import binding_rules
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
@@ -30,7 +31,7 @@ CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_
 
 PICTURES = ("map.png", "map.html", "report.html")  # skipped with maps=False (--no-maps)
 OUTPUT_FILES = {"summary.json", "diagnosis.json", "binding.csv", "sites.geojson",
-                "flows.geojson", "lanes.geojson", "plan.xlsx", *PICTURES, *CSV_FILES.values()}
+                "flows.geojson", "plan.xlsx", *PICTURES, *CSV_FILES.values()}
 
 
 def summary_json(result: Result) -> str:
@@ -93,7 +94,7 @@ def write_tables(result: Result, folder: Path, *, maps: bool = True) -> list[Pat
     written.append(folder / "binding.csv")
     flows, sites = flow_lines(result, scenario), site_points(result, scenario)
     written += _write_geo(flows, sites, folder)
-    written.append(write_workbook(result, folder / "plan.xlsx", extra={"binding": binding}))
+    written.append(write_plan_workbook(result, folder / "plan.xlsx", extra={"binding": binding}))
     if maps:
         written += write_pictures(result, scenario, flows, sites, folder)
     return written

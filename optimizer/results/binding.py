@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from feedstock.models.registry import binding_labels
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.results.result import Result
 
 PER_WEEK = ("plant_utilisation_by_week",)  # too many columns to be a summary

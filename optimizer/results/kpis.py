@@ -1,10 +1,11 @@
-"""KPIs of MODEL.md, computed from the result tables (not from the model)."""
+"""KPIs of docs/model.md, computed from the result tables (not from the model)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
+
 from feedstock.models.sets import ModelData
 from feedstock.optimizer.scenario import Scenario
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from feedstock.models import BuiltModel
 from feedstock.models.objective import COST_LINES
 from feedstock.optimizer.results.kpis import kpis
@@ -66,7 +67,7 @@ class Result:
 
     @property
     def kpis(self) -> pd.Series:
-        """The KPIs of MODEL.md by name (a copy; some values are dicts by sector or week)."""
+        """The KPIs of docs/model.md by name (a copy; some values are dicts by sector or week)."""
         return pd.Series(dict(self.kpi_values), name="kpi", dtype=object)
 
     @property

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from feedstock.models import BuiltModel
 from feedstock.models._util import keys
 from feedstock.models.sets import ModelData

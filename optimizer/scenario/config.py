@@ -12,9 +12,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from feedstock.optimizer.base.errors import Problem
-from feedstock.optimizer.base.weeks import horizon_labels, parse_iso_week
-from feedstock.optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,6 +20,10 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from feedstock.optimizer.base.errors import Problem
+from feedstock.optimizer.base.weeks import horizon_labels, parse_iso_week
+from feedstock.optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
 
 FILE = "scenario.toml"
 MAX_INT32 = 2**31 - 1  # HiGHS's integer options (threads, random_seed) are 32-bit

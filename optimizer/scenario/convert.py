@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import FeedstockError
 from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
 from feedstock.optimizer.scenario.excel import save_workbook

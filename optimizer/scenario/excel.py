@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import Problem, ScenarioError
 from feedstock.optimizer.scenario.raw import BARE_KEY, CONFIG_SHEET, RawScenario
 from feedstock.optimizer.scenario.tables import SPECS, TableSpec, _to_bool, rows_to_frame, to_float

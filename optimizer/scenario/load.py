@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import Problem, ScenarioError
 from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
 from feedstock.optimizer.scenario.config import ScenarioConfig, read_config, validate_config

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.base.errors import Problem, ScenarioError
 from feedstock.optimizer.scenario.config import ScenarioConfig, validate_config
 from feedstock.optimizer.scenario.tables import SPECS

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
 from feedstock.optimizer.scenario.tables import SPECS

@@ -1,4 +1,4 @@
-"""Rules that join tables: references, kinds, custody, landmasses (DATA.md "Errors").
+"""Rules that join tables: references, kinds, custody, landmasses (scenario-format.md).
 
 Each function checks one rule family on typed tables (index = spreadsheet row)
 and returns problems; nothing stops at the first one.
@@ -7,6 +7,7 @@ and returns problems; nothing stops at the first one.
 from __future__ import annotations
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.scenario.config import ScenarioConfig
 from feedstock.optimizer.scenario.tables import MAX_NUMBER, SPECS, to_float

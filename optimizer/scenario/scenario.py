@@ -18,6 +18,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+
 from feedstock.optimizer.base.errors import ScenarioError
 from feedstock.optimizer.base.weeks import horizon_labels, period_of
 from feedstock.optimizer.scenario import overrides as ov
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """A validated scenario: config plus typed tables (DATA.md).
+    """A validated scenario: config plus typed tables (docs/scenario-format.md).
 
     Tables are handed out as copies (cheap under pandas copy-on-write), so no
     caller can change the scenario another caller sees. A what-if is a new

@@ -1,4 +1,4 @@
-"""The scenario tables (DATA.md): their columns, types and per-table value rules.
+"""The scenario tables (docs/scenario-format.md): their columns, types and per-table value rules.
 
 Reading happens in two steps so that every bad cell is reported with its file,
 row, column and value, all at once:
@@ -24,12 +24,13 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.base.weeks import parse_iso_week
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
 MAX_NUMBER = 1e9
-"""Largest magnitude of any number in a scenario (DATA.md is silent; see
+"""Largest magnitude of any number in a scenario (docs/scenario-format.md is silent; see
 docs/scenario-format.md). No tonnage, distance, price or cost in this chain comes
 near it, and beside such a number the solver's tolerances (1e-6 feasibility, 1e-9
 integrality) swallow ordinary ones, so the plan would mean nothing."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyomo.environ as pyo
+
 from feedstock.models.numbers import PENDING
 
 # Pyomo's auto-update switches (all off but update_vars for the bounds after a push)

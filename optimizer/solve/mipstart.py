@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 import numpy as np
+
 from feedstock.models._util import keys
 from feedstock.models.build import BuiltModel
 from feedstock.models.variables import X_KEY

@@ -1,4 +1,4 @@
-"""The one pipeline: scenario -> network -> index sets -> pre-solve checks -> model -> HiGHS -> Result.
+"""The one pipeline: scenario -> network -> index sets -> checks -> model -> HiGHS -> Result.
 
 Every caller goes through these stages, in this order, and only here:
 ``feedstock solve`` and ``validate``, sweeps and the Pareto frontier (its
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 import pyomo.environ as pyo
+
 from feedstock.models.build import BuiltModel, build_model, update_model
 from feedstock.models.numbers import model_numbers, structure
 from feedstock.models.objective import use_leakage_objective
@@ -99,7 +100,7 @@ def check(sc: Scenario) -> Diagnosis:
 
 def build(prepared: Prepared, *, cuts: bool = True, mutable: bool = False) -> BuiltModel:
     """The Pyomo model of a prepared scenario (``mutable``: numbers in Params, see Resolver)."""
-    return build_model(prepared.scenario, prepared.network, data=prepared.data, cuts=cuts,
+    return build_model(prepared.scenario, prepared.network, prepared.data, cuts=cuts,
                        mutable=mutable)
 
 
@@ -202,7 +203,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
 def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
                     gap: float | None = None, threads: int | None = None,
                     diagnose: bool = True) -> float:
-    r"""The least leakage (t) any plan of ``sc`` can have: the same rules, objective :math:`\min \sum e`.
+    r"""The least leakage (t) any plan of ``sc`` can have: same rules, :math:`\min \sum e`.
 
     The frontier's :math:`L_{min}` (``feedstock.optimizer.studies.pareto``). The
     same stages and errors as :func:`solve`; the tonnes are read from the plan
@@ -236,8 +237,7 @@ def _explain_infeasible(status: str, sc: Scenario, opts: SolverOptions, checks: 
     if status not in ("infeasible", "infeasible_or_unbounded") or not diagnose:
         return
     log.warning("no plan meets every rule; diagnosing with the elastic copy")
-    elastic = build_model(sc, (p := prepare(sc, elastic=True)).network, data=p.data)
-    found = run_diagnosis(sc, elastic, opts)
+    found = run_diagnosis(sc, build(prepare(sc, elastic=True)), opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
         found, findings=found.findings + checks.warnings))
 
@@ -332,7 +332,7 @@ class Resolver:
                      cuts=self.cuts, diagnose=diagnose, resolver=self)
 
     def model(self, prepared: Prepared) -> tuple[BuiltModel, bool]:
-        """The model of a prepared scenario: a kept one re-numbered (True) or a new build (False)."""
+        """The model of a prepared scenario: a kept one re-numbered (True) or built (False)."""
         sc, data = prepared.scenario, prepared.data
         numbers = model_numbers(data, cuts=self.cuts)
         signature = structure(data, numbers)

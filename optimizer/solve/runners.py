@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+
 from feedstock.models.registry import dual_rows
 from feedstock.optimizer.base.errors import SolverUnavailableError
 from feedstock.optimizer.solve.highs_push import AUTO_UPDATES, ParamIndex, clear_pending
@@ -111,7 +112,7 @@ class HighsRunner:
         clear_pending(m)
 
     def push(self, m: pyo.ConcreteModel, changed: tuple | None) -> None:
-        """Send HiGHS what a re-numbering changed in ``m`` (``feedstock.optimizer.solve.highs_push``)."""
+        """Send HiGHS what a re-numbering changed in ``m`` (see ``highs_push``)."""
         if self._index is None or self._index.model is not m:
             self._index = ParamIndex(self.solver, m)
         self._index.push(changed)
@@ -380,7 +381,7 @@ def _scheduler_for(threads: int) -> None:
 def _offer_start(solver: Any, m: pyo.ConcreteModel, start: dict) -> int:
     """Hand HiGHS the start's values of the model's discrete variables; how many were set.
 
-    ``start["columns"]`` (``feedstock.optimizer.solve.mipstart``) is a complete plan by HiGHS column.
+    ``start["columns"]`` (``mipstart``) is a complete plan by HiGHS column.
     """
     import numpy as np
 

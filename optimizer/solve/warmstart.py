@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from feedstock.models.sets import ModelData
 
 
@@ -82,14 +83,15 @@ def shifted_start(prev: PreviousPlan, d: ModelData) -> Start:
     values["y"] = {a: chosen.get(("lane_contract", a), 0.0) for a in d.contracts["arc"]}
     values["z"] = {h: chosen.get(("hub_open", h), 0.0) for h in d.hub_openings["site_id"]}
     values["w"] = {k: chosen.get(("expansion", k), 0.0) for k in d.expansions["key"]}
-    values["u"] = {(p, t): pick(running, p, t) for p, t in zip(d.min_runs["site_id"], d.min_runs["period"],
-                                                                strict=True)}
+    runs = zip(d.min_runs["site_id"], d.min_runs["period"], strict=True)
+    values["u"] = {(p, t): pick(running, p, t) for p, t in runs}
     # a contracted lane with trips (integer or not) must be contracted: a consistent start
     for (a, _t), v in zip(keys_n, raw.tolist(), strict=True):
         if v > 0 and a in values["y"]:
             values["y"][a] = 1.0
     matched = sum(known(t) for name in ("n", "u") for (_, t) in values[name]) + sum(
-        1 for name, ids in (("lane_contract", d.contracts["arc"]), ("hub_open", d.hub_openings["site_id"]),
+        1 for name, ids in (("lane_contract", d.contracts["arc"]),
+                            ("hub_open", d.hub_openings["site_id"]),
                             ("expansion", d.expansions["key"]))
         for i in ids if (name, i) in chosen)
     return Start(values=values, source=prev.source, matched=matched)

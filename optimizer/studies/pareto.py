@@ -1,4 +1,4 @@
-r"""The cost-leakage Pareto frontier by the epsilon-constraint method (MODEL.md).
+r"""The cost-leakage Pareto frontier by the epsilon-constraint method (docs/model.md).
 
 1. With every leakage penalty at 0 (:math:`\lambda = 0`), the cheapest plan and its
    leakage :math:`L_{max}`;
@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.studies.sweep import SweepOptions, sweep
 

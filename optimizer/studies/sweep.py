@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import SolveError
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.overrides import literal

@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+
 from feedstock.optimizer.base.errors import RunInputError
 from feedstock.optimizer.base.weeks import iso_week_label, parse_iso_week
 from feedstock.optimizer.results.result import Result

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.results.result import Result
 
 PLAN_COLUMNS = ["week", "arrival_week", "origin", "destination", "mode", "feedstock_id",

@@ -14,8 +14,8 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from feedstock.cli.main import main
 
+from feedstock.cli.main import main
 from tests.conftest import SAMPLE
 
 BELFAST_PLANTS = {"ionic_belfast", "belfast_harbour"}

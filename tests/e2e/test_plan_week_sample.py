@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from feedstock.optimizer.checker import check_plan
 from feedstock.optimizer.weekly import WeekOptions, plan_week
-
 from tests.conftest import SAMPLE
 from tests.e2e.test_sample import NO_CLOCK_S
 from tests.plans import assert_chains

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from feedstock.optimizer.network.arcs import geodesic_km
-from feedstock.optimizer.results.binding import binding_rules
 
 from feedstock import load_scenario
+from feedstock.optimizer.network.arcs import geodesic_km
+from feedstock.optimizer.results.binding import binding_rules
 from tests.conftest import SAMPLE, solve_checked
 
 FAMILIES = {"storage_limit", "trip_payload", "lane_slots", "hub_capacity", "plant_capacity",
@@ -116,6 +116,7 @@ def test_feedstock_solve_subprocess_on_the_bundled_sample(tmp_path):
 
 def test_time_limit_without_a_plan_exits_4_on_the_sample():
     from click.testing import CliRunner
+
     from feedstock.cli.main import main
 
     res = CliRunner().invoke(main, ["solve", "--time-limit", "0.01"])

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from click.testing import CliRunner
-from feedstock.cli.main import main
 
+from feedstock.cli.main import main
 from tests.fuzz.editing import SPEC_OF, TOML, read_rows
 
 OUTCOMES = ("valid", "exit 2", "exit 3", "FAILED")
@@ -133,15 +133,13 @@ def _line_failure(folder: Path, line: str) -> str | None:
 
 def build_problems(folder: Path) -> list[str]:
     """Load, build the network and the Pyomo model; anything but a FeedstockError fails."""
-    from feedstock.models import build_model
-    from feedstock.optimizer.base.errors import FeedstockError
-    from feedstock.optimizer.network import build_network
-
     from feedstock import load_scenario
+    from feedstock.optimizer.base.errors import FeedstockError
+    from feedstock.optimizer.solve.pipeline import build, prepare
 
     try:
         sc = load_scenario(folder)
-        build_model(sc, build_network(sc))
+        build(prepare(sc))
     except FeedstockError:
         return []
     except Exception:

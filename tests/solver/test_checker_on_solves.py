@@ -7,9 +7,9 @@ Each scenario is tuned so the feature it names is really used by the optimum
 from __future__ import annotations
 
 import pytest
+
 from feedstock.optimizer.checker import check_plan
 from feedstock.optimizer.solve.pipeline import solve
-
 from tests.builders import build, config
 from tests.unit.test_checker import SETTINGS, TABLES, scenario
 

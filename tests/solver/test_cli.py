@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from feedstock.cli.main import main
 
+from feedstock.cli.main import main
 from tests.builders import PLANTS, SITES, SUPPLY, config, write_folder
 
 SUMMARY_KEYS = {"status", "objective_gbp", "bound_gbp", "gap", "cost_lines_gbp", "kpis",

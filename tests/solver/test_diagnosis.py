@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from feedstock.models.sets import build_sets
-from feedstock.optimizer.base.errors import InfeasibleError
-from feedstock.optimizer.checks.prechecks import run_prechecks
-from feedstock.optimizer.network import build_network
-from feedstock.optimizer.solve.diagnose import diagnose
-from feedstock.optimizer.solve.pipeline import solve, solver_options
 
+from feedstock.optimizer.base.errors import InfeasibleError
+from feedstock.optimizer.solve import pipeline
+from feedstock.optimizer.solve.diagnose import diagnose
+from feedstock.optimizer.solve.pipeline import check, solve, solver_options
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 
 NO_STORE = SITES.replace(",false,,0", ",false,0,0")
@@ -29,7 +27,7 @@ PLANT = ("site_id,process,capacity_t_per_week,cost_gbp_per_t,product,yield_basis
 
 
 def found(sc):
-    d = diagnose(sc, build_network(sc), solver_options(sc))
+    d = diagnose(sc, pipeline.build(pipeline.prepare(sc, elastic=True)), solver_options(sc))
     return [(f.rule, f.site, f.feedstock, f.week, round(f.amount, 6), f.unit)
             for f in d.findings], d
 
@@ -129,8 +127,7 @@ def test_custody():
 def test_solve_raises_with_the_diagnosis_and_keeps_precheck_warnings():
     """Through ``solve``: the checks pass, HiGHS proves infeasible, the diagnosis rides along."""
     sc = build(sites=NO_STORE, plants=PLANT.format(cap=100, low=8))
-    net = build_network(sc)
-    assert not run_prechecks(sc, net, build_sets(sc, net)).errors
+    assert not check(sc).errors
     with pytest.raises(InfeasibleError) as exc:
         solve(sc)
     d = exc.value.diagnosis

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from feedstock.optimizer.scenario import convert
 
 from feedstock import load_scenario
+from feedstock.optimizer.scenario import convert
 from tests.builders import WEEKLY_STOCK, write_weekly
 
 

@@ -14,8 +14,8 @@ were dropped or mis-stated, so the test can fail.
 from __future__ import annotations
 
 import pytest
-from feedstock.optimizer.base.errors import InfeasibleError
 
+from feedstock.optimizer.base.errors import InfeasibleError
 from tests.builders import build, config
 from tests.plans import exact, lines_add_up, sites, trips
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+
 from feedstock.models import build_model
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
 from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
 from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
-
 from tests.builders import MODES, SUPPLY, build, config, write_folder
 from tests.plans import exact, lines_add_up, trips
 
@@ -139,10 +139,9 @@ def test_a_time_limit_returns_the_best_plan_and_its_gap(tmp_path):
     import json
     from pathlib import Path
 
+    from feedstock import load_scenario, solve
     from feedstock.cli.main import main
     from feedstock.optimizer.checker import check_plan
-
-    from feedstock import load_scenario, solve
 
     root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("generate", root / "benchmarks" / "generate.py")

@@ -1,4 +1,4 @@
-"""Each line of the objective (MODEL.md "Objective"), their sum, and marginal values.
+"""Each line of the objective (docs/model.md "Objective"), their sum, and marginal values.
 
 Tiny scenarios (tests/builders.py) whose optimum is worked out by hand in the
 docstring. Defaults: src -> plant by truck (10 t, 100 GBP a trip, 100 km),

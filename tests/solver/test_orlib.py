@@ -18,11 +18,11 @@ from typing import NamedTuple
 
 import pandas as pd
 import pytest
+
+from feedstock import load_scenario
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.solve.pipeline import solve
-
-from feedstock import load_scenario
 from tests.orlib import (
     CapInstance,
     customer_ids,

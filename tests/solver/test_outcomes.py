@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
 from feedstock.optimizer.base.errors import (
     InfeasibleError,
     NoPlanError,
@@ -15,8 +17,6 @@ from feedstock.optimizer.base.errors import (
 from feedstock.optimizer.solve.pipeline import solve
 from feedstock.optimizer.solve.runners import HighsRunner, Outcome, SolverOptions
 from feedstock.optimizer.solve.status import plan_status, raise_if_no_plan
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-
 from tests.builders import PLANTS, build, config
 from tests.conftest import ROOT
 from tests.orlib import read_cap, to_scenario
@@ -108,7 +108,6 @@ def test_result_tables_cannot_be_changed_in_place(solved):
 def test_the_thread_setting_can_change_between_solves_in_one_process():
     """HiGHS keeps one thread scheduler per process; a different setting must still solve."""
     from feedstock.optimizer.solve.pipeline import solve
-
     from tests.builders import build
 
     statuses = [solve(build(), threads=k).status for k in (0, 1, 2, 1, 0)]

@@ -18,13 +18,13 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from feedstock.cli.main import main
-from feedstock.optimizer.outputs.maps.static import LEAK_COLOUR, SEA_COLOUR, WIDTH_PX
-from feedstock.optimizer.outputs.writers import PICTURES, write_outputs
 from matplotlib import image
 from openpyxl import load_workbook
 
 from feedstock import solve
+from feedstock.cli.main import main
+from feedstock.optimizer.outputs.maps.static import LEAK_COLOUR, SEA_COLOUR, WIDTH_PX
+from feedstock.optimizer.outputs.writers import PICTURES, write_outputs
 from tests.builders import CONFIG, build, write_folder
 
 pytestmark = pytest.mark.solver
@@ -220,7 +220,6 @@ def test_a_plan_that_moves_nothing_still_writes_every_file(tmp_path):
 def test_plan_week_writes_the_pictures_unless_no_maps_even_from_a_workbook(tmp_path):
     """The weekly folder gets the same files; a workbook scenario is one manifest entry."""
     from feedstock.optimizer.scenario import convert
-
     from tests.builders import WEEKLY_STOCK, write_weekly
 
     folder = write_weekly(tmp_path / "sc")

@@ -25,10 +25,10 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+
 from feedstock.cli.main import main
 from feedstock.optimizer.studies import SweepOptions, pareto
 from feedstock.optimizer.studies.pareto import min_leakage, no_penalties, non_dominated
-
 from tests.builders import build, config, write_folder
 from tests.plans import exact
 from tests.solver.test_whatif import NEW_PLANT, OUTLET_LANES, OUTLET_SITES, OUTLETS

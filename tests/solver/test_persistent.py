@@ -8,9 +8,9 @@ structure differs is built anew, and gives the cold optimum too.
 from __future__ import annotations
 
 import pytest
+
 from feedstock.optimizer.checker import check_plan
 from feedstock.optimizer.solve.pipeline import Resolver, solve
-
 from tests.builders import build
 from tests.plans import exact
 from tests.unit.test_checker import scenario

@@ -19,12 +19,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+
 from feedstock.cli.main import main
 from feedstock.optimizer.checker import check_plan
 from feedstock.optimizer.weekly import plan_week
 from feedstock.optimizer.weekly import run as weekly_run
 from feedstock.optimizer.weekly.runfolder import runs_lock
-
 from tests.builders import WEEKLY, WEEKLY_STOCK, write_weekly
 from tests.plans import assert_chains
 

@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 import pytest
-from feedstock.optimizer.solve.pipeline import Resolver, solve
 
 from feedstock.optimizer.solve import progress as P
+from feedstock.optimizer.solve.pipeline import Resolver, solve
 from tests.conftest import ROOT
 from tests.orlib import read_cap, to_scenario
 
@@ -74,7 +74,7 @@ def test_forced_progress_reaches_stderr_past_pyomos_capture(tmp_path):
     """On descriptor 2 itself (no pytest capture in between), not into the solver's log."""
     code = (
         "import logging, sys\n"
-        "from feedstock import progress\n"
+        "from feedstock.optimizer.solve import progress\n"
         "from tests.orlib import read_cap, to_scenario\n"
         "from feedstock.optimizer.solve.pipeline import solve\n"
         "progress.DELAY_S = 0\n"
@@ -93,9 +93,8 @@ def test_forced_progress_reaches_stderr_past_pyomos_capture(tmp_path):
 
 
 def test_plan_week_passes_its_progress_option_on(tmp_path, monkeypatch):
-    from feedstock.optimizer.weekly import WeekOptions, plan_week
-
     from feedstock.optimizer.solve import pipeline as solving
+    from feedstock.optimizer.weekly import WeekOptions, plan_week
     from tests.builders import WEEKLY_STOCK, write_weekly
 
     asked = []

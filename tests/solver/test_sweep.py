@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from feedstock.cli.main import main
-from feedstock.optimizer.studies import SweepOptions, grid_from_params, sweep, variants
 
 from feedstock import ScenarioError, solve
+from feedstock.cli.main import main
+from feedstock.optimizer.studies import SweepOptions, grid_from_params, sweep, variants
 from tests.builders import build, config, write_folder
 from tests.plans import exact
 from tests.solver.test_whatif import OUTLET_LANES, OUTLET_SITES, OUTLETS, export_case

@@ -10,7 +10,6 @@ from __future__ import annotations
 from feedstock.optimizer.solve.pipeline import solve
 from feedstock.optimizer.solve.runners import start_accepted
 from feedstock.optimizer.solve.warmstart import Start
-
 from tests.builders import build
 from tests.plans import exact
 

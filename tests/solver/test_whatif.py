@@ -10,10 +10,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from feedstock.cli.main import main
 
 import feedstock
 from feedstock import compare, solve
+from feedstock.cli.main import main
 from tests.builders import build, config, write_folder
 from tests.plans import exact, sites
 

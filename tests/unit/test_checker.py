@@ -22,9 +22,9 @@ import sys
 
 import pandas as pd
 import pytest
+
 from feedstock.optimizer.checker import RULES, Violation, check_plan, cost_lines
 from feedstock.optimizer.results.result import Result
-
 from tests.builders import build, config
 
 SETTINGS = {"weeks": 2, "policy.leakage_penalty_gbp_per_t": 10,

@@ -1,4 +1,4 @@
-"""scenario.toml (DATA.md): strict keys with hints, types, ranges, weeks, syntax; what-ifs."""
+"""scenario.toml (docs/scenario-format.md): strict keys with hints, types, ranges, weeks, syntax; what-ifs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import math
 from pathlib import Path
 
 import pytest
-from feedstock.optimizer.scenario import ScenarioConfig
-from feedstock.optimizer.scenario.config import read_config, validate_config
 
 from feedstock import Problem, ScenarioError, load_scenario
+from feedstock.optimizer.scenario import ScenarioConfig
+from feedstock.optimizer.scenario.config import read_config, validate_config
 from tests.builders import BASE, build, config, table
 
 GOOD = """\

@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+
+from feedstock import Scenario, ScenarioError, load_scenario
 from feedstock.cli.convert import convert as convert_command
 from feedstock.optimizer.scenario import convert, write_folder, write_workbook
 from feedstock.optimizer.scenario.excel import cell_text, key_path, key_text, read_workbook
-
-from feedstock import Scenario, ScenarioError, load_scenario
 from tests.builders import build
 from tests.builders import write_folder as write_tiny
 

@@ -39,8 +39,9 @@ def test_an_instance_is_a_valid_scenario_with_the_sources_asked_for(generate, tm
 
 
 def test_the_same_seed_writes_the_same_files_and_sources_stand_on_land(generate, tmp_path):
-    from feedstock.optimizer.outputs.maps.layers import outline
     from shapely import contains_xy
+
+    from feedstock.optimizer.outputs.maps.layers import outline
 
     a = generate.generate(tmp_path / "a", sources=25, seed=7)
     b = generate.generate(tmp_path / "b", sources=25, seed=7)

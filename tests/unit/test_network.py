@@ -1,4 +1,4 @@
-"""The transport network (DATA.md "Auto road lanes", lanes.csv): distances, arcs, costs."""
+"""The transport network (docs/scenario-format.md "Auto road lanes", lanes.csv): distances, arcs, costs."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from feedstock.optimizer.network.arcs import build_network, geodesic_km
-from feedstock.optimizer.scenario.tables import origin_kinds
 
 from feedstock import Scenario, load_scenario
+from feedstock.optimizer.network.arcs import build_network, geodesic_km
+from feedstock.optimizer.scenario.tables import origin_kinds
 from tests.builders import build, config
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "uk-2026"

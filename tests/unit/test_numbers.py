@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
+
 from feedstock.models import build_model
 from feedstock.models.build import update_model
 from feedstock.models.numbers import model_numbers, structure
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
-
 from tests.unit.test_checker import scenario
 
 

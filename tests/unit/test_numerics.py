@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
-from feedstock.models import build_model
-from feedstock.optimizer.checks.numerics import coefficient_ranges, numerics_warnings
-from feedstock.optimizer.network import build_network
 
 from feedstock import load_scenario
+from feedstock.optimizer.checks.numerics import coefficient_ranges, numerics_warnings
+from feedstock.optimizer.solve import pipeline
 from tests.builders import FEEDSTOCKS, build
 from tests.conftest import SAMPLE
 
@@ -27,7 +26,7 @@ def test_ranges_of_a_hand_built_model():
 
 def test_the_sample_is_well_scaled_and_its_big_ms_come_from_the_data():
     sc = load_scenario(SAMPLE)
-    built = build_model(sc, build_network(sc))
+    built = pipeline.build(pipeline.prepare(sc))
     assert numerics_warnings(built.model) == []
     matrix = next(r for r in coefficient_ranges(built.model) if r.kind == "matrix")
     # largest matrix entry: a payload, a trip bound or a plant's cap_max — never a 1e9 constant
@@ -41,6 +40,6 @@ def test_a_near_zero_blend_coefficient_is_reported():
                supply="site_id,feedstock_id,week,tonnes\nsrc,mag,2026-W48,5\n"
                       "src,nz,2026-W48,1\nsrc,cln,2026-W48,1\n",
                plant_specs="site_id,attribute,min,max\nplant,reo_share,,0.3\n")
-    built = build_model(sc, build_network(sc))
+    built = pipeline.build(pipeline.prepare(sc))
     warnings = numerics_warnings(built.model)
     assert warnings and "Badly scaled model: matrix" in warnings[0]

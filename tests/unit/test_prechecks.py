@@ -8,10 +8,10 @@ No solver is started: the checks read the scenario, network and index sets.
 from __future__ import annotations
 
 import pytest
-from feedstock.models.sets import build_sets
-from feedstock.optimizer.network import build_network
 
+from feedstock.models.sets import build_sets
 from feedstock.optimizer.checks import prechecks
+from feedstock.optimizer.network import build_network
 from tests.builders import FEEDSTOCKS, LANES, MODES, SITES, SUPPLY, build, config
 from tests.conftest import SAMPLE
 

@@ -10,9 +10,9 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from feedstock.optimizer.solve.progress import SolveProgress, format_line, progress_for, watch_highs
 
 from feedstock.optimizer.solve import progress as P
+from feedstock.optimizer.solve.progress import SolveProgress, format_line, progress_for, watch_highs
 
 
 class Clock:

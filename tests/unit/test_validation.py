@@ -1,4 +1,4 @@
-"""Validation of scenario files (DATA.md "Errors"): one broken rule at a time.
+"""Validation of scenario files (docs/scenario-format.md "Errors"): one broken rule at a time.
 
 Each case starts from a small, valid scenario folder written as the CSV files a
 planner edits (``MINI``, rows numbered in the comments as a spreadsheet shows

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from feedstock import ScenarioError, load_scenario
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.base.errors import RunExistsError, RunInputError, RunLockedError
 from feedstock.optimizer.network import build_network
 from feedstock.optimizer.solve.warmstart import PreviousPlan, shifted_start
 from feedstock.optimizer.weekly import handoff
 from feedstock.optimizer.weekly.runfolder import publish, runs_lock, staging, sweep_staging
-
-from feedstock import ScenarioError, load_scenario
 from tests.builders import WEEKLY_STOCK, write_weekly
 
 # ------------------------------------------------------------------ runs folder

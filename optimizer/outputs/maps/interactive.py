@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+
 from feedstock.optimizer.outputs.maps.layers import outline
 from feedstock.optimizer.outputs.maps.static import (
     KIND_STYLE,
@@ -36,11 +37,11 @@ SITE_PROPS = ["site_id", "name", "kind", "throughput_t", "received_t", "shipped_
 
 
 def _asset(name: str) -> str:
-    return (resources.files("feedstock.optimizer.outputs.maps") / "data" / name).read_text(encoding="utf-8")
+    return (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
 
 
-def _geojson(gdf: gpd.GeoDataFrame, props: list[str], digits: int = 5) -> dict:
-    """A FeatureCollection with only ``props`` (NaN -> null), rounded coordinates."""
+def _geojson(gdf: gpd.GeoDataFrame, props: list[str]) -> dict:
+    """A FeatureCollection with only ``props`` (NaN -> null; numbers to 3 decimals), WGS84."""
     keep = gdf[[*props, "geometry"]].copy()
     for col in props:
         if keep[col].dtype.kind == "f":
@@ -69,7 +70,7 @@ def render_html(flows: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, title: str,
         "flows": _geojson(f, [*FLOW_PROPS, "colour", "weight"]) if len(f) else
         {"type": "FeatureCollection", "features": []},
         "sites": _geojson(sites, SITE_PROPS),
-        "outline": _geojson(outline(), ["kind"], digits=4),
+        "outline": _geojson(outline(), ["kind"]),
         "kinds": {k: {"symbol": SYMBOLS[k], "px": SYMBOL_PX[k], "colour": v[1], "label": v[3]}
                   for k, v in KIND_STYLE.items()},
         "modes": [{"mode": m, "colour": c,

@@ -14,6 +14,7 @@ from importlib import resources
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
 from feedstock.optimizer.network.arcs import lines_gdf
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
@@ -29,7 +30,7 @@ SITE_COLUMNS = ["site_id", "name", "kind", "landmass", "cleared", "received_t", 
 
 @cache
 def _outline() -> gpd.GeoDataFrame:
-    with resources.as_file(resources.files("feedstock.optimizer.outputs.maps") / "data" / OUTLINE_FILE) as path:
+    with resources.as_file(resources.files(__package__) / "data" / OUTLINE_FILE) as path:
         return gpd.read_file(path)
 
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-from feedstock.optimizer.outputs.maps.layers import outline
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from feedstock.optimizer.outputs.maps.layers import outline
 
 WIDTH_PX = 1600
 DPI = 100
