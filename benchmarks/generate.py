@@ -17,8 +17,8 @@ SOURCES.md), with ``--sources`` collection sites instead of its 42:
   (weighted by population, scattered ~15 km) and moved onto land with the
   shipped Natural Earth outline;
 * national supply (``--tonnes-per-week``, default 30 t/week: about 1,560 t/yr,
-  the order of the UK's 2,000 t/yr magnet demand in FACTS.md) is split over the
-  sources by their kind and size, in lumpy weekly collections (a source ships
+  the order of the UK's 2,000 t/yr magnet demand: data/uk-2026/SOURCES.md) is split over
+  the sources by their kind and size, in lumpy weekly collections (a source ships
   in a week with probability 0.6; log-normal sizes), so the total does not grow
   with the number of sources: a larger instance is a finer national picture,
   not a bigger chain. Supply covers the horizon plus 4 weeks.

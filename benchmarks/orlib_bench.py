@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.orlib: a test helper
+
 from feedstock.optimizer.solve.pipeline import solve
 from tests.orlib import read_cap, read_published, to_scenario
 
