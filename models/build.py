@@ -19,6 +19,7 @@ from feedstock.optimizer.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True, eq=False)
 class BuiltModel:
     """A Pyomo model with the index data it was built from.
@@ -61,20 +62,19 @@ def build_model(sc: Scenario, net: Network, data: ModelData, *, cuts: bool = Tru
     :func:`update_model` can re-solve a variant on the same model.
     """
     start = time.perf_counter()
-    d = data
-    numbers = model_numbers(d, cuts=cuts)
+    numbers = model_numbers(data, cuts=cuts)
     m = pyo.ConcreteModel(name=sc.name)
-    add_variables(m, d)
+    add_variables(m, data)
     num = as_params(m, numbers) if mutable else numbers
     for family in families(cuts=cuts):  # feedstock.models.registry, in its order
-        family.add(m, d, num)
-    add_objective(m, d, num)
+        family.add(m, data, num)
+    add_objective(m, data, num)
     seconds = time.perf_counter() - start
-    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds, len(d.flows),
-             len(d.trips), len(d.stocks), len(d.feeds), len(d.sales),
+    log.info("built model in %.2f s: %d x, %d n, %d s, %d q, %d e%s", seconds,
+             len(data.flows), len(data.trips), len(data.stocks), len(data.feeds), len(data.sales),
              " (mutable numbers)" if mutable else "")
-    return BuiltModel(model=m, data=d, network=net, seconds=seconds, size=model_size(m),
-                      signature=structure(d, numbers) if mutable else None)
+    return BuiltModel(model=m, data=data, network=net, seconds=seconds, size=model_size(m),
+                      signature=structure(data, numbers) if mutable else None)
 
 
 def update_model(built: BuiltModel, sc: Scenario, net: Network,
