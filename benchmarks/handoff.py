@@ -88,10 +88,8 @@ def lp_objective(h) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from feedstock.models.build import build_model
-    from feedstock.models.sets import build_sets
-    from feedstock.optimizer.network import build_network
     from feedstock.optimizer.scenario import load_scenario
+    from feedstock.optimizer.solve.pipeline import build, prepare
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario")
@@ -99,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-check", action="store_true", help="skip the LP relaxation check")
     args = ap.parse_args(argv)
     sc = load_scenario(args.scenario)
-    net = build_network(sc)
-    built = build_model(sc, net, data=build_sets(sc, net))
+    built = build(prepare(sc))
     print(f"{sc.name}: {built.size['variables']:,} variables, "
           f"{built.size['constraints']:,} constraints (build {built.seconds:.2f} s)")
     for name, route in ROUTES.items():

@@ -84,22 +84,16 @@ def _build_and_load(base: Scenario, todo: list[dict]) -> None:
     """Seconds of a cold build + hand-off, and of an update + push, per variant."""
     from pyomo.contrib.solver.common.factory import SolverFactory
 
-    from feedstock.models import build_model
     from feedstock.models.build import update_model
-    from feedstock.models.sets import build_sets
-    from feedstock.optimizer.network import build_network
-
-    def sets(sc):
-        net = build_network(sc)
-        return net, build_sets(sc, net)
+    from feedstock.optimizer.solve.pipeline import build, prepare
 
     def timed(fn, *args, **kwargs):
         start = time.perf_counter()
         out = fn(*args, **kwargs)
         return out, time.perf_counter() - start
 
-    (net, data), t_sets = timed(sets, base)
-    built, t_build = timed(build_model, base, net, data=data, mutable=True)
+    prepared, t_sets = timed(prepare, base)
+    built, t_build = timed(build, prepared, mutable=True)
     solver = SolverFactory("highs")
     _, t_load = timed(solver.set_instance, built.model)
     size = built.size
@@ -110,12 +104,12 @@ def _build_and_load(base: Scenario, todo: list[dict]) -> None:
     for v in todo:
         label = ", ".join(f"{k}={x}" for k, x in v.items())
         sc = base.with_overrides(v)
-        (net, data), t_sets = timed(sets, sc)
-        cold, t_build = timed(build_model, sc, net, data=data)
+        prepared, t_sets = timed(prepare, sc)
+        cold, t_build = timed(build, prepared)
         _, t_load = timed(SolverFactory("highs").set_instance, cold.model)
         print(f"{label[:44]:<44} {'cold':<10} {t_sets:6.2f} {t_build:7.2f} {t_load:7.2f} "
               f"{t_sets + t_build + t_load:8.2f}")
-        same, t_update = timed(update_model, built, sc, net, data)
+        same, t_update = timed(update_model, built, sc, prepared.network, prepared.data)
         if same is None:
             print(f"{label[:44]:<44} structure differs: a re-solve would build anew")
             continue

@@ -62,18 +62,17 @@ def dominated(sc, net, data) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from feedstock.models.sets import build_sets
-    from feedstock.optimizer.network import build_network
     from feedstock.optimizer.scenario import load_scenario
+    from feedstock.optimizer.solve.pipeline import prepare
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenarios", nargs="+")
     args = ap.parse_args(argv)
     for folder in args.scenarios:
         sc = load_scenario(folder)
-        net = build_network(sc)
-        data = build_sets(sc, net)
-        drop, total = dominated(sc, net, data)
+        prepared = prepare(sc)
+        data = prepared.data
+        drop, total = dominated(sc, prepared.network, data)
         outlet = int((data.flows["destination_kind"] == "outlet").sum())
         print(f"{sc.name}: {total:,} x columns, {outlet:,} into outlets; the dominance rule "
               f"removes {drop:,} ({drop / total:.1%} of x)")

@@ -1,7 +1,7 @@
 """``feedstock convert``: a scenario folder to one .xlsx workbook, or back.
 
-The library does the work (:func:`feedstock.optimizer.scenario.convert`): this module only
-maps arguments and output, and the shared ``common_options`` maps errors to exit
+The library does the work (``feedstock.optimizer.scenario.conversion.convert``): this
+module only maps arguments and output, and the shared ``common_options`` maps errors to exit
 codes (2: invalid source, or a target it refuses to replace).
 """
 

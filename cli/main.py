@@ -110,7 +110,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
     The pre-solve checks run too: a finding that proves no plan exists exits 3.
     """
     from feedstock.optimizer.scenario import load_scenario
-    from feedstock.optimizer.solve.pipeline import check
+    from feedstock.optimizer.solve.pipeline import NOT_POSSIBLE, check
 
     try:
         sc = load_scenario(scenario_arg(scenario))
@@ -135,7 +135,7 @@ def validate(scenario: str | None, as_json: bool) -> None:
     if checks.errors:
         from feedstock.optimizer.base.errors import InfeasibleError
 
-        raise InfeasibleError("No plan is possible with these data.", diagnosis=checks)
+        raise InfeasibleError(NOT_POSSIBLE, diagnosis=checks)
 
 
 @main.command()

@@ -120,4 +120,3 @@ def log_level(level: int) -> Callable[[Callable], Callable]:
         func.log_level = level  # type: ignore[attr-defined]
         return func
     return mark
-

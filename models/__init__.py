@@ -1,10 +1,7 @@
 """The Pyomo formulation of docs/model.md: one module per constraint family.
 
-``build_model`` assembles variables (``variables``), the ten constraint families
-(``balance``, ``storage``, ``trips``, ``hubs``, ``plant_capacity``, ``minimum_run``,
-``blend``, ``leakage``, ``offtake``, ``outlets``) and the objective (``objective``).
+``sets`` builds the index sets (``ModelData``), ``variables`` the variables, one
+module per constraint family adds its rows (declared once in ``registry``),
+``objective`` the cost lines; ``build`` assembles them in the registry's order.
+The pipeline (``feedstock.optimizer.solve.pipeline``) is what calls ``build``.
 """
-
-from feedstock.models.build import BuiltModel, build_model
-
-__all__ = ["BuiltModel", "build_model"]

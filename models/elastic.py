@@ -67,16 +67,17 @@ def make_elastic(built: BuiltModel) -> list[Slack]:
     """
     m = built.model
     rows: list[tuple[pyo.ConstraintData, Slack]] = []
-    for row, weigh in elastic_rows().items():
+    for row, weight in elastic_rows().items():
         comp = getattr(m, row, None)
         if comp is None:
             continue
+        weigh = weight(built.data)
         for idx, con in comp.items():
             index = idx if isinstance(idx, tuple) else (idx,)
             sense = "<=" if con.has_ub() else ">="
             bound = float(pyo.value(con.upper if con.has_ub() else con.lower))
-            weight, helpful = weigh(index, con, built.data)
-            rows.append((con, Slack(row, index, sense, weight, bound, helpful)))
+            w, helpful = weigh(index, con)
+            rows.append((con, Slack(row, index, sense, w, bound, helpful)))
     slacks = [s for _, s in rows]
     m.ELASTIC_ROWS = pyo.RangeSet(0, len(rows) - 1) if rows else pyo.Set(initialize=[])
     m.elastic_slack = pyo.Var(m.ELASTIC_ROWS, within=pyo.NonNegativeReals)

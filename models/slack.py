@@ -5,12 +5,14 @@ weight so that rules compare: one tonne over a plant's capacity weighs as much
 as one tonne over a hub's. Each family's record in ``feedstock.models.registry``
 names the weight of each of its rows; a weight returns ``(weight, helpful)``,
 where ``helpful`` (blend rows) says whether any feedstock in the row could
-dilute the violation.
+dilute the violation. A weight is made once per model from its index sets
+(a lookup table, not a search per row).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
@@ -20,42 +22,48 @@ from feedstock.models.sets import ModelData
 CUSTODY_WEIGHT = 10.0  # a legal rule bends last
 CONSEQUENCE_WEIGHT = 1.05  # storage overflow, offtake shortfall: usually a limit elsewhere
 
-Weight = Callable[..., tuple[float, bool]]  # (row index, the row, the index sets)
+Weigh = Callable[[tuple, Any], tuple[float, bool]]  # (row index, the Pyomo row) -> (w, helpful)
+Weight = Callable[[ModelData], Weigh]  # made once per model: (row index, row) -> (w, helpful)
 
 
-def per_tonne(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def per_tonne(d: ModelData) -> Weigh:
     """1: the slack is tonnes (over a capacity, a cap, a limit; short of a minimum run)."""
-    return 1.0, True
+    return lambda index, con: (1.0, True)
 
 
-def consequence(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def consequence(d: ModelData) -> Weigh:
     """1.05 per tonne: when two explanations are equally small, name the cause, not this."""
-    return CONSEQUENCE_WEIGHT, True
+    return lambda index, con: (CONSEQUENCE_WEIGHT, True)
 
 
-def custody(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def custody(d: ModelData) -> Weigh:
     """10 per tonne through an uncleared site: a legal rule bends last."""
-    return CUSTODY_WEIGHT, True
+    return lambda index, con: (CUSTODY_WEIGHT, True)
 
 
-def payload(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def payload(d: ModelData) -> Weigh:
     """The payload of the arc's mode per trip beyond the ferry slots."""
-    arc, period = index
     rows = d.trips
-    hit = rows[(rows["arc"] == arc) & (rows["period"] == period)]
-    return float(hit["payload_t"].iloc[0]), True
+    per_trip = dict(zip(zip(rows["arc"], rows["period"], strict=True),
+                        rows["payload_t"].astype(float), strict=True))
+    return lambda index, con: (per_trip[index], True)
 
 
-def output(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def output(d: ModelData) -> Weigh:
     """1.05 / best output per tonne fed, per tonne of product short (a consequence too)."""
-    coefs = generate_standard_repn(con.body, compute_values=True).linear_coefs
-    return CONSEQUENCE_WEIGHT / max(max((float(c) for c in coefs), default=1.0), 1e-3), True
+    def weigh(index: tuple, con: pyo.ConstraintData) -> tuple[float, bool]:
+        coefs = generate_standard_repn(con.body, compute_values=True).linear_coefs
+        best = max(max((float(c) for c in coefs), default=1.0), 1e-3)
+        return CONSEQUENCE_WEIGHT / best, True
+    return weigh
 
 
-def blend(index: tuple, con: pyo.ConstraintData, d: ModelData) -> tuple[float, bool]:
+def blend(d: ModelData) -> Weigh:
     """1 / best margin: the tonnes of the best feedstock that fix one unit of the attribute."""
-    margin = blend_margin(con)
-    return 1.0 / max(margin, 0.01), margin > 0
+    def weigh(index: tuple, con: pyo.ConstraintData) -> tuple[float, bool]:
+        margin = blend_margin(con)
+        return 1.0 / max(margin, 0.01), margin > 0
+    return weigh
 
 
 def blend_margin(con: pyo.ConstraintData) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from feedstock.models import BuiltModel
+from feedstock.models.build import BuiltModel
 from feedstock.models.objective import COST_LINES
 from feedstock.optimizer.results.kpis import kpis
 from feedstock.optimizer.results.tables import build_tables

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from feedstock.models import BuiltModel
 from feedstock.models._util import keys
+from feedstock.models.build import BuiltModel
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY, X_KEY
 from feedstock.optimizer.scenario import Scenario

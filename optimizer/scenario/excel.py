@@ -11,7 +11,7 @@ columns as numbers, true/false in boolean columns as TRUE/FALSE, everything else
 text (so an id like ``007`` or a week like ``2026-W48`` is never turned into a
 number or a date), blanks blank. Reading turns a number back into text that parses
 to the same double (Excel has one number type: 3.0 reads as ``3``). So folder ->
-workbook -> folder gives the same scenario, and ``convert`` (convert.py) checks it.
+workbook -> folder gives the same scenario, and ``convert`` (conversion.py) checks it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ workbook in :mod:`feedstock.optimizer.scenario.excel`) turns the input into a ra
 and tables of string cells indexed by spreadsheet row, and :func:`validate_raw`
 puts every cell through the same parsers and rules, whatever the input was. So a
 workbook can never hold a value a CSV could not, and a converter writes the cells
-as the user gave them (:mod:`feedstock.optimizer.scenario.convert`). The frozen
+as the user gave them (:mod:`feedstock.optimizer.scenario.conversion`). The frozen
 :class:`~feedstock.optimizer.scenario.scenario.Scenario` is made from what
 :func:`validate_raw` returns.
 """
@@ -229,10 +229,3 @@ def _read_geo_sites(path: Path, file: str) -> tuple[pd.DataFrame | None, list[Pr
     frame["lat"] = gdf.geometry.where(is_point).y.where(is_point, 0.0)
     frame["lon"] = gdf.geometry.where(is_point).x.where(is_point, 0.0)
     return frame_to_strings(frame).set_axis(rows), problems
-
-
-# ---------------------------------------------------------------- writing (and converting)
-# Shared by the folder writer below and the workbook writer (feedstock.optimizer.scenario.excel):
-# what to write (the cells as read), and the check that the target reads back the same.
-
-

@@ -2,7 +2,7 @@
 
 Both readers (a folder in :mod:`~feedstock.optimizer.scenario.load`, a workbook in
 :mod:`~feedstock.optimizer.scenario.excel`) produce a :class:`RawScenario`, and
-both writers (:mod:`~feedstock.optimizer.scenario.convert`) write one, so a
+both writers (:mod:`~feedstock.optimizer.scenario.conversion`) write one, so a
 scenario's cells go through one validator whatever file they came in. Also the
 one TOML writer (:func:`toml_text`): scenario.toml from a config dict.
 """
@@ -94,4 +94,3 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
-

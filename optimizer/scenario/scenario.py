@@ -261,7 +261,6 @@ def load_scenario(path: str | Path, *, config: Mapping[str, Any] | None = None,
     return from_raw(read_raw(path, config=config, files=files))
 
 
-
 def from_tables(config: Mapping[str, Any], tables: Mapping[str, pd.DataFrame | None],
                 source: str = "<memory>") -> Scenario:
     """Validate in-memory tables (any dtypes) exactly as files would be validated.
@@ -304,4 +303,3 @@ def _with_horizon_notes(sc: Scenario, raw: RawScenario | None = None) -> Scenari
     if not extra:
         return sc
     return dataclasses.replace(sc, notes=(*sc.notes, *extra))
-

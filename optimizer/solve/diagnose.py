@@ -28,6 +28,9 @@ def diagnose(sc: Scenario, built: BuiltModel, opts: SolverOptions) -> Diagnosis:
     ``built`` is the model of index sets made with ``elastic=True`` (the
     pipeline builds it); :func:`make_elastic` relaxes its rows here.
     """
+    if not built.data.elastic:
+        raise ValueError("diagnose needs the model of index sets made with elastic=True "
+                         "(feedstock.optimizer.solve.pipeline.prepare(sc, elastic=True))")
     slacks = make_elastic(built)
     outcome = runner_for(opts).solve_mip(built.model)
     method = "elastic re-solve"

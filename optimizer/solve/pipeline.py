@@ -65,7 +65,6 @@ class Prepared:
     network: Network
     data: ModelData
     checks: Diagnosis
-    seconds: float
 
 
 def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
@@ -78,19 +77,19 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
                          threads=cfg.threads if threads is None else threads, seed=cfg.seed)
 
 
-def prepare(sc: Scenario, *, elastic: bool = False) -> Prepared:
+def prepare(sc: Scenario, *, elastic: bool = False, network: Network | None = None) -> Prepared:
     """Network, index sets and (for the planning model) the named pre-solve checks.
 
     ``elastic`` prepares the diagnosis copy (``feedstock.models.elastic``): its
     index sets allow custody breaches and slots beyond the timetable, and it is
-    not checked (it exists to explain a failed check or solve).
+    not checked (it exists to explain a failed check or solve). ``network``:
+    the scenario's network if already built (the diagnosis re-uses the plan's).
     """
-    start = time.perf_counter()
-    net = build_network(sc)
+    net = build_network(sc) if network is None else network
     data = build_sets(sc, net, elastic=elastic)
     checks = (Diagnosis(method="pre-solve checks", findings=()) if elastic
               else run_prechecks(sc, net, data))
-    return Prepared(sc, net, data, checks, time.perf_counter() - start)
+    return Prepared(sc, net, data, checks)
 
 
 def check(sc: Scenario) -> Diagnosis:
@@ -182,7 +181,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
                  else "not accepted", outcome.solver)
     status = plan_status(outcome)
-    _explain_infeasible(status, sc, opts, prepared.checks, diagnose)
+    _explain_infeasible(status, prepared, opts, diagnose)
     raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
     values = _solved_values(built.model, built.data)
     start = time.perf_counter()
@@ -217,7 +216,7 @@ def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
     use_leakage_objective(built.model)
     outcome = runner_for(opts).solve_mip(built.model)
     status = plan_status(outcome)
-    _explain_infeasible(status, sc, opts, prepared.checks, diagnose)
+    _explain_infeasible(status, prepared, opts, diagnose)
     raise_if_no_plan(status, outcome, opts, built.size)
     m = built.model
     return max(sum(float(pyo.value(m.e[k])) for k in m.E), 0.0)
@@ -231,15 +230,17 @@ def _checked(sc: Scenario) -> Prepared:
     return prepared
 
 
-def _explain_infeasible(status: str, sc: Scenario, opts: SolverOptions, checks: Diagnosis,
+def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
                         diagnose: bool) -> None:
     """On an infeasible status, raise with the elastic diagnosis (and the checks' warnings)."""
     if status not in ("infeasible", "infeasible_or_unbounded") or not diagnose:
         return
     log.warning("no plan meets every rule; diagnosing with the elastic copy")
-    found = run_diagnosis(sc, build(prepare(sc, elastic=True)), opts)
+    sc = prepared.scenario
+    elastic = build(prepare(sc, elastic=True, network=prepared.network))
+    found = run_diagnosis(sc, elastic, opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
-        found, findings=found.findings + checks.warnings))
+        found, findings=found.findings + prepared.checks.warnings))
 
 
 def _lp_start(runner: HighsRunner, built: BuiltModel, reused: bool) -> tuple[dict | None, dict]:

@@ -118,10 +118,19 @@ def no_penalties(sc: Scenario) -> dict[str, Any]:
 
 
 def min_leakage(sc: Scenario, opts: SweepOptions) -> float:
-    """The least leakage (t) any plan of ``sc`` can have (the pipeline's ``least_leakage_t``)."""
+    """The least leakage (t) any plan of ``sc`` can have (the pipeline's ``least_leakage_t``).
+
+    No plan in time names this solve: the frontier's lower end, not one of its points.
+    """
+    from feedstock.optimizer.base.errors import NoPlanError
     from feedstock.optimizer.solve.pipeline import least_leakage_t
 
-    return least_leakage_t(sc, time_limit=opts.time_limit, gap=opts.gap, threads=opts.threads)
+    try:
+        return least_leakage_t(sc, time_limit=opts.time_limit, gap=opts.gap,
+                               threads=opts.threads)
+    except NoPlanError as exc:
+        raise NoPlanError(f"The least-leakage plan (the frontier's lower end) was not found: "
+                          f"{exc}") from None
 
 
 def non_dominated(table: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_DATEFMT = "%Y-%m-%dT%H:%M:%S%z"
-LOGGERS = ("optimizer", "models", "feedstock")
+LOGGERS = ("feedstock",)  # the package's loggers (feedstock.optimizer..., feedstock.models...)
 QUIET_LOGGERS = ("pyogrio",)  # "Created 58 records" per GeoJSON file is not news
 
 # Test hook: called with each file's path right after it is written into the

@@ -138,6 +138,17 @@ def test_unexpected_error_exits_1_without_traceback(runner, tiny, monkeypatch):
     assert isinstance(res.exception, RuntimeError)
 
 
+def test_validate_without_a_scenario_names_the_bundled_sample(runner):
+    from feedstock import sample_scenario
+
+    res = runner.invoke(main, ["validate"])
+    assert res.exit_code == 0, res.output
+    assert str(sample_scenario()) in res.output.splitlines()[0]
+    assert "the bundled sample" in res.output
+    res = runner.invoke(main, ["validate", "--json"])
+    assert json.loads(res.output)["source"] == str(sample_scenario())
+
+
 def test_validate_runs_the_prechecks(runner, tmp_path):
     """A proven-impossible scenario exits 3 from validate, without a solver; JSON lists checks."""
     cfg = config(**{"policy.max_leakage_share": 0.0})

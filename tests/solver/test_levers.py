@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from feedstock.models import build_model
+from feedstock.models.build import build_model
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
 from feedstock.optimizer.solve.pipeline import RELAX_TRIPS

@@ -111,8 +111,7 @@ def test_the_updated_highs_instance_holds_the_model_a_cold_build_would_hand_over
     Both ways of sending the changes: Pyomo's full ``update()`` and the
     runner's ``push`` of only what depends on the changed Params.
     """
-    from feedstock.models import build_model
-    from feedstock.models.build import update_model
+    from feedstock.models.build import build_model, update_model
     from feedstock.models.sets import build_sets
     from feedstock.optimizer.network import build_network
     from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
@@ -221,8 +220,7 @@ def test_kept_models_serve_a_sweep_that_alternates_between_structures():
 
 def test_a_renumbering_never_pushed_is_sent_with_the_next():
     """Two re-numberings, one push: HiGHS gets both (the model's pending set)."""
-    from feedstock.models import build_model
-    from feedstock.models.build import update_model
+    from feedstock.models.build import build_model, update_model
     from feedstock.models.sets import build_sets
     from feedstock.optimizer.network import build_network
     from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions

@@ -98,24 +98,31 @@ def test_only_the_pipeline_builds_networks_sets_and_models():
     assert not offenders
 
 
-def test_the_public_names_import_without_pyomo():
-    code = ("import sys\n"
-            "from feedstock import (Scenario, solve, compare, sweep, pareto, plan_week,\n"
-            "    Resolver, Result, write, check_plan, ScenarioError, InfeasibleError,\n"
-            "    NoPlanError, UnboundedError, FeedstockError, sample_scenario)\n"
-            "import feedstock\n"
-            "print(sorted(m for m in ('pyomo', 'highspy') if m in sys.modules))\n")
+def _run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    # the solver-side names load their modules (and Pyomo) on first use, not on import
-    lazy = ("import sys, feedstock\n"
-            "sc = feedstock.Scenario.load(feedstock.sample_scenario())\n"
-            "print('pyomo' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", lazy], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    return done.stdout.strip()
+
+
+def test_the_public_names_import():
+    assert _run("from feedstock import (Scenario, solve, compare, sweep, pareto, plan_week,\n"
+                "    Resolver, Result, write, check_plan, ScenarioError, InfeasibleError,\n"
+                "    NoPlanError, UnboundedError, FeedstockError, sample_scenario)\n"
+                "print(solve.__module__, Resolver.__module__)") == (
+        "feedstock.optimizer.solve.pipeline feedstock.optimizer.solve.pipeline")
+
+
+def test_reading_a_scenario_does_not_load_the_solver_side():
+    """Pyomo and HiGHS load with the first name that needs them, not with ``import feedstock``."""
+    loaded = _run("import sys, feedstock\n"
+                  "sc = feedstock.Scenario.load(feedstock.sample_scenario())\n"
+                  "sc = sc.with_overrides({'policy.leakage_penalty_gbp_per_t': 0})\n"
+                  "from feedstock import check_plan, ScenarioError\n"
+                  "print(sorted(m for m in ('pyomo', 'highspy', 'feedstock.models') "
+                  "if m in sys.modules))")
+    assert loaded == "[]"
+    assert _run("import sys, feedstock\nfeedstock.solve\nprint('pyomo' in sys.modules)") == "True"
 
 
 @pytest.mark.parametrize("name", ["models", "cli", "optimizer"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
-from feedstock.models import build_model
-from feedstock.models.build import update_model
+from feedstock.models.build import build_model, update_model
 from feedstock.models.numbers import model_numbers, structure
 from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network

@@ -38,7 +38,7 @@ def outline() -> gpd.GeoDataFrame:
     """The UK and Ireland outline shipped with the package (``kind``: land or border).
 
     Natural Earth 1:10m land and land borders (public domain), clipped to
-    11°W-2.5°E, 49.5-61°N; see ``optimizer/maps/data/README.md``. Read with
+    11°W-2.5°E, 49.5-61°N; see ``optimizer/outputs/maps/data/README.md``. Read with
     geopandas from the installed package: nothing is downloaded.
     """
     return _outline().copy()

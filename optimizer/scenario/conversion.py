@@ -172,7 +172,7 @@ def _typed_text(v: Any, blank_is_inf: bool) -> str:
 
 
 def finish_conversion(sc: Scenario, raw: RawScenario, target: Path, sheets: dict[str, int],
-            said: tuple[str, ...], started: float, check: bool) -> Conversion:
+                      said: tuple[str, ...], started: float, check: bool) -> Conversion:
     """The report of a conversion; with ``check``, raise unless ``target`` reads back as ``sc``."""
     kind = "workbook" if is_workbook(target) else "folder"
     if check:
@@ -219,4 +219,3 @@ def _csv_text(frame: pd.DataFrame) -> str:
     writer.writerow([str(c) for c in frame.columns])
     writer.writerows(frame.astype(str).itertuples(index=False))
     return out.getvalue()
-
