@@ -190,28 +190,37 @@ def sweep(scenario: str | None, params: tuple[str, ...], workers: int, scheduler
               help="Write frontier.csv, points.csv, frontier.png and points/ here.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for the epsilon points.")
+@click.option("--element", metavar="SYMBOL",
+              help="Measure leakage in kg of this element (e.g. dy: feedstocks.csv dy_share) "
+                   "instead of tonnes.")
 @study_options
 @common_options
 def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
-           overrides: tuple[Path, ...], time_limit: float | None, gap: float | None,
-           rebuild: bool, quiet: bool) -> None:
+           element: str | None, overrides: tuple[Path, ...], time_limit: float | None,
+           gap: float | None, rebuild: bool, quiet: bool) -> None:
     """The cost-leakage frontier (epsilon-constraint): frontier.csv and frontier.png in OUT."""
     from feedstock.optimizer.studies import SweepOptions
     from feedstock.optimizer.studies import pareto as run_pareto
 
     base = base_scenario(scenario, overrides)
-    frontier = run_pareto(base, points, workers=workers, out=out_dir,
+    if element is not None and element not in base.elements:
+        raise click.BadParameter(
+            f"{element!r} has no share column in feedstocks.csv (elements: "
+            f"{', '.join(base.elements) or 'none'})", param_hint="--element")
+    frontier = run_pareto(base, points, workers=workers, out=out_dir, element=element,
                           options=SweepOptions(time_limit=time_limit, gap=gap,
                                                persistent=not rebuild),
                           progress=False if quiet else None)
-    frontier.write(out_dir, title=f"{base.name}: cost vs leakage ({base.weeks[0]} .. "
+    what = "leakage" if element is None else f"{element} leakage"
+    frontier.write(out_dir, title=f"{base.name}: cost vs {what} ({base.weeks[0]} .. "
                                   f"{base.weeks[-1]})")
     if not quiet:
-        cols = ["epsilon_t", "leaked_t", "cost_gbp", "status", "gap", "label"]
+        u = frontier.unit
+        cols = [f"epsilon_{u}", f"leaked_{u}", "cost_gbp", "status", "gap", "label"]
         click.echo(frontier.table[cols].to_string())
-        click.echo(f"\nLeakage from {frontier.l_min_t:.2f} t (least possible) to "
-                   f"{frontier.l_max_t:.2f} t (cheapest plan). Wrote {out_dir}/frontier.csv, "
-                   "frontier.png, points.csv and points/")
+        click.echo(f"\n{what.capitalize()} from {frontier.l_min_t:.2f} {u} (least possible) "
+                   f"to {frontier.l_max_t:.2f} {u} (cheapest plan). Wrote "
+                   f"{out_dir}/frontier.csv, frontier.png, points.csv and points/")
 
 
 @main.command("plan-week")

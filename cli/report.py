@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from feedstock.optimizer.base.units import gbp
@@ -46,6 +47,11 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
         shown = "no capacity" if util is None else f"{util:.0%}"
         lines.append(f"  {p.site_id:<22}{p.feed_t:8.1f} t fed  ({shown})  "
                      f"-> {p.output_t:.2f} t {p.product}")
+    made = r.plant_output.groupby(["site_id", "product"], sort=False)["output_t"].sum()
+    if len(made) > len(plants):  # a plant makes several products: say each
+        lines += ["", "Products (t over the horizon)"]
+        lines += [f"  {site:<22}{t:10.3f} t {product}" for (site, product), t in made.items()]
+    lines += element_lines(k)
     lines += ["", "Leakage by sector (t, share of that sector's available t)"]
     leak = r.leakage.groupby("sector")["tonnes_t"].sum()
     for sector, share in k["leakage_share_by_sector"].items():
@@ -82,6 +88,24 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
     if r.notes:
         lines += ["", "Notes", *(f"  - {n}" for n in r.notes)]
     return "\n".join(lines)
+
+
+def element_lines(k: Mapping) -> list[str]:
+    """Kg of each element kept in the UK and leaked (nothing without element columns)."""
+    kept = k.get("element_kept_uk_kg")
+    if not kept:
+        return []
+    leaked = k["element_leaked_kg"]
+    lines = ["", "Elements (kg over the horizon: kept in the UK / leaked abroad)"]
+    for el, v in kept.items():
+        by = k["element_leaked_kg_by_sector"].get(el, {})
+        where = ", ".join(f"{s} {kg:,.1f}" for s, kg in by.items() if kg > 0)
+        lines.append(f"  {el:<4}{v:12,.1f} kg kept  {leaked.get(el, 0.0):12,.1f} kg leaked"
+                     + (f"  ({where})" if where else ""))
+    if "element_value_kept_gbp" in k:
+        lines.append(f"  value kept {gbp(k['element_value_kept_gbp'])}, leaked "
+                     f"{gbp(k['element_value_leaked_gbp'])}")
+    return lines
 
 
 def describe_text(sc: Scenario) -> str:

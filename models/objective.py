@@ -94,11 +94,16 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
                                  sense=pyo.minimize)
 
 
-def use_leakage_objective(m: pyo.ConcreteModel) -> None:
-    r"""Swap the objective for the tonnes leaked, :math:`\min \sum_{o,f,t} e_{o,f,t}`.
+def use_leakage_objective(m: pyo.ConcreteModel, d: ModelData, element: str | None = None) -> None:
+    r"""Swap the objective for what leaks: :math:`\min \sum_{o,f,t} w_f\, e_{o,f,t}`.
 
+    ``w_f = 1`` (tonnes) or, for an ``element``, the kg of it per t of ``f``.
     The frontier's least-leakage point (docs/model.md, two objectives): the
     same rules, ``total_cost`` deactivated (its cost lines still evaluate).
     """
+    weight = {f: 1.0 for f in d.feedstocks["feedstock_id"]} if element is None \
+        else d.element_kg[element].to_dict()
     m.total_cost.deactivate()
-    m.leakage_only = pyo.Objective(expr=pyo.quicksum(m.e[k] for k in m.E), sense=pyo.minimize)
+    m.leakage_only = pyo.Objective(expr=pyo.quicksum(weight[k[1]] * m.e[k] for k in m.E
+                                                     if weight[k[1]] != 0),
+                                   sense=pyo.minimize)

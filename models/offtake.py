@@ -16,11 +16,12 @@ from feedstock.optimizer.base.errors import InfeasibleError
 def offtake_numbers(d: ModelData) -> dict[str, dict]:
     """``offtake_min_t[product, week]`` and the output per tonne fed of each term.
 
-    ``offtake_yield[product, week, p, f, t]`` = yield_p · a_{f,basis(p)} (t of
-    product per t fed). A commitment no plant can ever serve (no feed can reach
-    a plant making the product in that week) is reported here, in planner's words.
+    ``offtake_yield[product, week, p, f, t]`` = yield_{p,product} · a_{f,basis} (t of
+    product per t fed; a plant may make several products). A commitment no plant
+    can ever serve (no feed can reach a plant making the product in that week) is
+    reported here, in planner's words.
     """
-    by_week = group(d.feeds, ["product", "period"], list(NODE_KEY), coef="output_t_per_t")
+    by_week = group(d.outputs, ["product", "period"], list(NODE_KEY), coef="output_t_per_t")
     need, out = {}, {}
     for r in d.offtake.itertuples(index=False):
         if r.period == 0:
@@ -42,8 +43,11 @@ def offtake_numbers(d: ModelData) -> dict[str, dict]:
 def add_offtake(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     r"""``offtake[product, week]`` (week ``all`` = summed over the horizon).
 
-    .. math:: \sum_{p \text{ makes product}} \sum_f \mathrm{yield}_p\,
-              a_{f,\mathrm{basis}(p)}\, q_{p,f,t} \ge \mathrm{min}_t
+    .. math:: \sum_{p \text{ makes product}} \sum_f \mathrm{yield}_{p,\mathrm{product}}\,
+              a_{f,\mathrm{basis}}\, q_{p,f,t} \ge \mathrm{min}_t
+
+    with :math:`a_{f,\mathrm{basis}}` the sum of the basis columns of ``f``
+    (``nd_share+pr_share`` for NdPr oxide).
     """
     need, out = num["offtake_min_t"], num["offtake_yield"]
     terms = defaultdict(list)

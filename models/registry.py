@@ -28,6 +28,7 @@ from feedstock.models.balance import add_balance, balance_numbers
 from feedstock.models.blend import add_blend, blend_numbers
 from feedstock.models.custody import add_custody
 from feedstock.models.cuts import add_trip_payload_cuts, cuts_numbers
+from feedstock.models.element_leakage import add_element_leakage_cap, element_leakage_numbers
 from feedstock.models.hubs import add_hub_capacity, hubs_numbers
 from feedstock.models.leakage import add_leakage_cap, leakage_numbers
 from feedstock.models.minimum_run import add_minimum_run, minimum_run_numbers
@@ -91,6 +92,9 @@ FAMILIES: tuple[Family, ...] = (
            binding=("feed_blend",)),
     Family("leakage_cap", add_leakage_cap, leakage_numbers, rows=("leakage_cap",),
            elastic={"leakage_cap": slack.per_tonne}, binding=("leakage_cap",)),
+    Family("element_leakage_cap", add_element_leakage_cap, element_leakage_numbers,
+           rows=("element_leakage_cap",), elastic={"element_leakage_cap": slack.per_kg},
+           binding=("element_leakage_cap",)),
     Family("offtake", add_offtake, offtake_numbers, rows=("offtake",),
            elastic={"offtake": slack.output}, binding=("offtake",)),
     Family("outlet_limits", add_outlet_limits, outlets_numbers, rows=("outlet_limit",),

@@ -25,6 +25,7 @@ import pandas as pd
 
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
+from feedstock.optimizer.scenario.products import basis_value
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,10 +44,13 @@ class ModelData:
     trips: pd.DataFrame  # n[a,t]: arc, period, trip_cost_gbp, payload_t, integer_trips,
     #                      trips_max, reach_t, implied (no variable: load / payload)
     stocks: pd.DataFrame  # s[i,f,t]: site_id, feedstock_id, period, holding_gbp_per_t_week
-    feeds: pd.DataFrame  # q[p,f,t]: site_id, feedstock_id, period, net_gbp_per_t,
-    #                      output_t_per_t, product
+    feeds: pd.DataFrame  # q[p,f,t]: site_id, feedstock_id, period, net_gbp_per_t (cost less
+    #                      the value of every product), product (the plant's, joined by +),
+    #                      output_t_per_t (all its products)
+    outputs: pd.DataFrame  # per q row and product: site_id, feedstock_id, period, product,
+    #                        output_t_per_t, value_gbp_per_t
     sales: pd.DataFrame  # e[o,f,t]: site_id, feedstock_id, period, price_gbp_per_t,
-    #                      penalty_gbp_per_t, row_key
+    #                      penalty_gbp_per_t (tonne and element penalties), row_key
     balance: pd.DataFrame  # site_id, feedstock_id, period, kind, earliest, supply_t, opening_t
     arriving: pd.DataFrame  # in-transit arrivals: site_id, feedstock_id, period, tonnes
     contracts: pd.DataFrame  # y[a], contracted arcs: arc, fixed_cost_gbp
@@ -61,6 +65,8 @@ class ModelData:
     offtake: pd.DataFrame
     outlet_rows: pd.DataFrame  # site_id, row_key, max_t_per_week
     storage: pd.Series  # finite storage_t by site
+    element_kg: pd.DataFrame  # kg of each element (column: symbol) per t, by feedstock_id
+    element_caps_kg: dict  # symbol -> most kg of it that may leak (policy.elements.*)
     available_t: float
     leakage_limit_t: float  # min(max_leakage_share x available_t, max_leakage_t)
     carbon_price: float
@@ -101,7 +107,9 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
     s["holding_gbp_per_t_week"] = sites.loc[s["site_id"], "holding_gbp_per_t_week"].to_numpy()
 
     plants = sc.plants.set_index("site_id")
-    q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], plants, feeds, sc.plant_specs)
+    q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], feeds, sc.plant_specs)
+    outputs = _plant_outputs(q, sc)
+    q = _net_of_products(q, outputs, plants)
     e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
     n = _trip_rows(x, arcs, sc, slots_bound=not elastic, implied_trips=implied_trips)
     arriving = sc.in_transit.rename(columns={"destination": "site_id"}).groupby(
@@ -111,7 +119,8 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
     policy = sc.config.policy
     return ModelData(
         horizon=horizon, weeks=sc.weeks, elastic=elastic, flows=x, trips=n,
-        stocks=s.reset_index(drop=True), feeds=q, sales=e, balance=balance, arriving=arriving,
+        stocks=s.reset_index(drop=True), feeds=q, outputs=outputs, sales=e, balance=balance,
+        arriving=arriving,
         contracts=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
         .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
         hub_openings=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
@@ -120,6 +129,9 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
         specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
         storage=sites["storage_t"][np.isfinite(sites["storage_t"])
                                     & (kinds != "outlet")],
+        element_kg=element_kg_per_t(sc),
+        element_caps_kg={s: p.max_leakage_kg for s, p in policy.elements.items()
+                         if p.max_leakage_kg is not None},
         available_t=available, leakage_limit_t=policy.leakage_limit_t(available),
         carbon_price=policy.carbon_price_gbp_per_t_co2e,
         terminal_penalty=policy.terminal_stock_penalty_gbp_per_t,
@@ -155,13 +167,31 @@ def _outlet_rows(sc: Scenario) -> pd.DataFrame:
 
 def _outlet_sales(nodes: pd.DataFrame, prices: pd.DataFrame, feeds: pd.DataFrame,
                   sc: Scenario) -> pd.DataFrame:
+    """E index with price, sector and penalty per t.
+
+    The penalty is the sector's (or the default) tonne penalty plus, for each
+    element with a penalty per kg, that penalty x the kg of it in a tonne.
+    """
     e = nodes[["site_id", "feedstock_id", "period"]].merge(prices, on=["site_id", "feedstock_id"])
     default = sc.config.policy.leakage_penalty_gbp_per_t
     by_sector = {k: v.leakage_penalty_gbp_per_t for k, v in sc.config.policy.sectors.items()}
     sector = feeds.loc[e["feedstock_id"], "sector"].to_numpy()
     e["sector"] = sector
     e["penalty_gbp_per_t"] = [by_sector.get(x, default) for x in sector]
+    per_kg = {s: p.leakage_penalty_gbp_per_kg for s, p in sc.config.policy.elements.items()
+              if p.leakage_penalty_gbp_per_kg > 0}
+    if per_kg:
+        kg = element_kg_per_t(sc)
+        extra = sum(kg[s] * gbp for s, gbp in per_kg.items())
+        e["penalty_gbp_per_t"] += extra.reindex(e["feedstock_id"]).to_numpy()
     return e.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
+
+
+def element_kg_per_t(sc: Scenario) -> pd.DataFrame:
+    """Kg of each element (column: symbol) per t of each feedstock (index: feedstock_id)."""
+    f = sc.feedstocks.set_index("feedstock_id")
+    return pd.DataFrame({s: f[col].astype(float).fillna(0.0) * 1000.0
+                         for s, col in sc.elements.items()}, index=f.index)
 
 
 # ------------------------------------------------------------------ reachability
@@ -244,21 +274,48 @@ def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ plants
 
-def _plant_feed(nodes: pd.DataFrame, plants: pd.DataFrame, feeds: pd.DataFrame,
-                specs: pd.DataFrame) -> pd.DataFrame:
-    """Q index with net cost and output per tonne fed; banned pairs removed."""
+def _plant_feed(nodes: pd.DataFrame, feeds: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFrame:
+    """Q index: the plant-feedstock-weeks that can be fed; banned pairs removed."""
     q = nodes[["site_id", "feedstock_id", "period"]].copy()
     banned = banned_feeds(nodes[["site_id", "feedstock_id"]].drop_duplicates(), feeds, specs)
     if len(banned):
         key = pd.MultiIndex.from_frame(q[["site_id", "feedstock_id"]])
         q = q[~key.isin(pd.MultiIndex.from_frame(banned))]
-    p = plants.loc[q["site_id"]]
-    basis = [feeds.at[f, b] for f, b in zip(q["feedstock_id"], p["yield_basis"], strict=True)]
-    q["product"] = p["product"].to_numpy()
-    q["output_t_per_t"] = p["yield"].to_numpy() * np.asarray(basis, float)
-    q["net_gbp_per_t"] = p["cost_gbp_per_t"].to_numpy() \
-        - p["product_value_gbp_per_t"].to_numpy() * q["output_t_per_t"].to_numpy()
     return q.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
+
+
+def _plant_outputs(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+    """One row per q row and product its plant makes: t of product per t fed, and its value.
+
+    output = yield x (sum of the feedstock's basis columns), e.g. NdPr oxide from
+    ``nd_share+pr_share`` at 0.95 recovery x 1.18 t oxide per t of metal.
+    """
+    made = sc.plant_products
+    out = q.merge(made, on="site_id")
+    per_t = {basis: basis_value(sc.feedstocks, basis) for basis in made["yield_basis"].unique()}
+    basis = np.array([per_t[b].at[f] for b, f in zip(out["yield_basis"], out["feedstock_id"],
+                                                         strict=True)], dtype=float)
+    out["output_t_per_t"] = out["yield"].to_numpy() * basis
+    cols = ["site_id", "feedstock_id", "period", "product", "output_t_per_t", "value_gbp_per_t"]
+    return out[cols].sort_values(["site_id", "feedstock_id", "period"], kind="stable") \
+        .reset_index(drop=True)
+
+
+def _net_of_products(q: pd.DataFrame, outputs: pd.DataFrame,
+                     plants: pd.DataFrame) -> pd.DataFrame:
+    """Net cost per t fed = processing cost - the value of every product it makes."""
+    value = (outputs["value_gbp_per_t"] * outputs["output_t_per_t"]) \
+        .groupby([outputs["site_id"], outputs["feedstock_id"], outputs["period"]]).sum()
+    total = outputs.groupby(["site_id", "feedstock_id", "period"])["output_t_per_t"].sum()
+    names = outputs.drop_duplicates(["site_id", "product"]).groupby("site_id")["product"] \
+        .agg("+".join)
+    key = pd.MultiIndex.from_frame(q[["site_id", "feedstock_id", "period"]])
+    q = q.copy()
+    q["product"] = names.reindex(q["site_id"]).to_numpy()
+    q["output_t_per_t"] = total.reindex(key).fillna(0.0).to_numpy()
+    q["net_gbp_per_t"] = plants["cost_gbp_per_t"].reindex(q["site_id"]).to_numpy() \
+        - value.reindex(key).fillna(0.0).to_numpy()
+    return q
 
 
 def banned_feeds(pairs: pd.DataFrame, feeds: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFrame:

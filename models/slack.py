@@ -58,6 +58,14 @@ def output(d: ModelData) -> Weigh:
     return weigh
 
 
+def per_kg(d: ModelData) -> Weigh:
+    """T of the richest feedstock in the row per kg of element over a cap (1 / best kg per t)."""
+    def weigh(index: tuple, con: Any) -> tuple[float, bool]:
+        coefs = generate_standard_repn(con.body, compute_values=True).linear_coefs
+        return 1.0 / max(max((float(c) for c in coefs), default=1.0), 1e-3), True
+    return weigh
+
+
 def blend(d: ModelData) -> Weigh:
     """1 / best margin: the tonnes of the best feedstock that fix one unit of the attribute."""
     def weigh(index: tuple, con: pyo.ConstraintData) -> tuple[float, bool]:

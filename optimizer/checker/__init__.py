@@ -30,6 +30,7 @@ from feedstock.optimizer.checker.flows import (
 )
 from feedstock.optimizer.checker.outlets import (
     check_custody,
+    check_elements,
     check_leakage_cap,
     check_outlet_buys,
     check_outlet_limits,
@@ -43,7 +44,8 @@ from feedstock.optimizer.checker.plants import (
 
 RULES = ("balance", "storage", "trip_payload", "lane_slots", "lane_contract", "integer_trips",
          "horizon", "hub_capacity", "plant_capacity", "min_run", "feed_blend_min",
-         "feed_blend_max", "custody", "outlet_buys", "leakage_cap", "offtake", "outlet_limit",
+         "feed_blend_max", "custody", "outlet_buys", "leakage_cap", "element_leakage_cap",
+         "offtake", "outlet_limit",
          "cost_line", "objective", "mass", "arcs")
 
 CHECKS: tuple[tuple[str, Callable[[Plan], list[Violation]]], ...] = (
@@ -58,6 +60,7 @@ CHECKS: tuple[tuple[str, Callable[[Plan], list[Violation]]], ...] = (
     ("custody", check_custody),
     ("outlet_buys", check_outlet_buys),
     ("leakage_cap", check_leakage_cap),
+    ("element_leakage_cap", check_elements),
     ("offtake", check_offtake),
     ("outlet_limit", check_outlet_limits),
     ("cost_line", check_cost_lines),

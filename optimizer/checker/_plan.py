@@ -21,6 +21,8 @@ COLUMNS: dict[str, list[str]] = {
     "plants": ["site_id", "product", "week", "feed_t", "capacity_t_per_week", "running",
                "output_t", "period"],
     "plant_feed": ["site_id", "feedstock_id", "week", "feed_t", "product", "output_t", "period"],
+    "plant_output": ["site_id", "product", "feedstock_id", "week", "output_t", "value_gbp",
+                     "period"],
     "stock": ["site_id", "feedstock_id", "week", "stock_t", "period"],
     "leakage": ["site_id", "feedstock_id", "sector", "week", "tonnes_t", "price_gbp_per_t",
                 "penalty_gbp_per_t", "price_row", "period"],
@@ -30,7 +32,7 @@ COLUMNS: dict[str, list[str]] = {
              "transit_weeks", "payload_t", "integer_trips", "co2e_kg_per_t", "origin_kind",
              "destination_kind", "defined_by"],
 }
-NUMERIC = {"tonnes_t", "trips", "period", "feed_t", "capacity_t_per_week", "output_t",
+NUMERIC = {"tonnes_t", "trips", "period", "feed_t", "capacity_t_per_week", "output_t", "value_gbp",
            "stock_t", "price_gbp_per_t", "penalty_gbp_per_t", "fixed_cost_gbp", "distance_km",
            "trip_cost_gbp", "cost_gbp_per_t", "max_trips_per_week", "transit_weeks",
            "payload_t", "co2e_kg_per_t"}
@@ -66,10 +68,17 @@ def num(x: float) -> str:
     return f"{x:.6g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
 
 
+def _has(result: Any, name: str) -> bool:
+    try:
+        return getattr(result, name) is not None
+    except (AttributeError, KeyError):
+        return False
+
+
 def _table(result: Any, name: str) -> pd.DataFrame:
     try:
         df = getattr(result, name)
-    except AttributeError:
+    except (AttributeError, KeyError):  # a result made before the table existed
         df = None
     df = pd.DataFrame(columns=COLUMNS[name]) if df is None else pd.DataFrame(df).copy()
     for col in COLUMNS[name]:
@@ -110,9 +119,14 @@ class Plan:
         self.restricted = set(self.feeds.index[truthy(self.feeds["restricted"]
                                                       .fillna(False)).to_numpy()])
         pol = sc.config.policy
+        self.element_kg = {el: self.feeds[f"{el}_share"].astype(float).fillna(0.0) * 1000.0
+                           for el in _ELEMENTS if f"{el}_share" in self.feeds.columns}
         self.penalty = {f: (pol.sectors[s].leakage_penalty_gbp_per_t if s in pol.sectors
                             else pol.leakage_penalty_gbp_per_t)
+                        + sum(p.leakage_penalty_gbp_per_kg * float(self.element_kg[el][f])
+                              for el, p in pol.elements.items() if el in self.element_kg)
                         for f, s in self.feeds["sector"].items()}
+        self.products = _products(sc.table("plants"), sc.table("plant_products"))
 
         arcs = t["arcs"]
         self.arcs_table = arcs
@@ -135,6 +149,8 @@ class Plan:
 
         self.plants_table = t["plants"]
         self.feed = t["plant_feed"]
+        self.output = t["plant_output"]
+        self.has_output = _has(result, "plant_output")
         self.stock = t["stock"]
         self.leak = t["leakage"]
         dec = t["decisions"]
@@ -211,13 +227,50 @@ class Plan:
                 cap += float(r.extra_capacity_t_per_week)
         return cap
 
-    def output_per_t(self, plant: str, feedstock: str) -> float:
-        """Output t per t fed: yield x feedstock[yield_basis] (NaN if unknown)."""
-        plants = self.sc.plants.set_index("site_id")
-        if plant not in plants.index or feedstock not in self.feeds.index:
+    def made_by(self, plant: str) -> pd.DataFrame:
+        """The products of a plant: product, yield_basis, yield, value_gbp_per_t."""
+        return self.products[self.products["site_id"] == plant]
+
+    def output_per_t(self, plant: str, feedstock: str, product: str | None = None) -> float:
+        """T of ``product`` (default: of all its products) per t fed (NaN if unknown).
+
+        Each product: yield x the sum of the feedstock's basis columns (``a+b``).
+        """
+        rows = self.made_by(plant)
+        if product is not None:
+            rows = rows[rows["product"] == product]
+        if rows.empty or feedstock not in self.feeds.index:
             return math.nan
-        p = plants.loc[plant]
-        return float(p["yield"]) * float(self.feeds.at[feedstock, p["yield_basis"]])
+        return float(sum(float(r.yield_) * self.basis(feedstock, r.yield_basis)
+                         for r in rows.rename(columns={"yield": "yield_"}).itertuples()))
+
+    def value_per_t(self, plant: str, feedstock: str) -> float:
+        """GBP of products per t fed: sum over the plant's products of value x output."""
+        rows = self.made_by(plant)
+        if rows.empty or feedstock not in self.feeds.index:
+            return math.nan
+        return float(sum(float(r.value) * float(r.yield_) * self.basis(feedstock, r.yield_basis)
+                         for r in rows.rename(columns={"yield": "yield_", "value_gbp_per_t":
+                                                       "value"}).itertuples()))
+
+    def basis(self, feedstock: str, basis: str) -> float:
+        """T of basis per t of feedstock: the sum of the named columns."""
+        return float(sum(float(self.feeds.at[feedstock, c.strip()])
+                         for c in str(basis).split("+") if c.strip()))
+
+
+_ELEMENTS = ("nd", "pr", "dy", "tb", "gd", "ho", "sm", "la", "ce")  # <symbol>_share columns
+
+
+def _products(plants: pd.DataFrame, many: pd.DataFrame) -> pd.DataFrame:
+    """Each plant's products: plant_products.csv rows, else the plants.csv product columns."""
+    cols = ["site_id", "product", "yield_basis", "yield", "value_gbp_per_t"]
+    listed = set(many["site_id"]) if len(many) else set()
+    one = plants[~plants["site_id"].isin(listed)].rename(
+        columns={"product_value_gbp_per_t": "value_gbp_per_t"})
+    one = one[one["product"].notna()]
+    return pd.concat([one[cols], many[cols] if len(many) else one[cols].iloc[:0]],
+                     ignore_index=True)
 
 
 def _monday(label: str) -> date:

@@ -59,11 +59,10 @@ def _lines(p: Plan) -> tuple[dict[str, tuple[float, float]], list[Violation]]:
     inside = stock[stock["period"].between(1, p.horizon)]
     holding = inside["site_id"].map(p.sites["holding_gbp_per_t_week"]).fillna(0.0)
     plants = p.sc.plants.set_index("site_id")
-    per_out = pd.Series([p.output_per_t(s, g) for s, g in
-                         zip(feed["site_id"], feed["feedstock_id"], strict=True)],
-                        index=feed.index, dtype=float)
-    net = feed["site_id"].map(plants["cost_gbp_per_t"]).astype(float) \
-        - feed["site_id"].map(plants["product_value_gbp_per_t"]).astype(float) * per_out
+    value = pd.Series([p.value_per_t(s, g) for s, g in
+                       zip(feed["site_id"], feed["feedstock_id"], strict=True)],
+                      index=feed.index, dtype=float)
+    net = feed["site_id"].map(plants["cost_gbp_per_t"]).astype(float) - value
     price = pd.Series([p.prices.get((s, g), (r, ""))[0] for s, g, r in
                        zip(leak["site_id"], leak["feedstock_id"], leak["price_gbp_per_t"],
                            strict=True)], index=leak.index, dtype=float)

@@ -79,6 +79,37 @@ def check_leakage_cap(p: Plan) -> list[Violation]:
     return []
 
 
+def check_elements(p: Plan) -> list[Violation]:
+    """Rule 11b: kg of each element leaked <= its max_leakage_kg; element KPIs recompute.
+
+    Kept = sum over plant_feed of t x kg per t; leaked = the same over leakage.
+    """
+    out = []
+    kpis = _kpis(p.result)
+    feed, leak = p.feed, p.leak
+    for el, kg in p.element_kg.items():
+        kept = float((feed["feed_t"] * feed["feedstock_id"].map(kg).fillna(0.0)).sum())
+        leaked = float((leak["tonnes_t"] * leak["feedstock_id"].map(kg).fillna(0.0)).sum())
+        policy = p.sc.config.policy.elements.get(el)
+        if policy is not None and policy.max_leakage_kg is not None:
+            cap = float(policy.max_leakage_kg)
+            if leaked > cap + p.slack(cap, len(leak)) * 1000.0:
+                out.append(Violation("element_leakage_cap", el,
+                                     f"{num(leaked)} kg leaked > max_leakage_kg {num(cap)}"))
+        for name, want in (("element_kept_uk_kg", kept), ("element_leaked_kg", leaked)):
+            said = kpis.get(name, {}).get(el) if isinstance(kpis.get(name), dict) else None
+            if said is not None and abs(float(said) - want) > p.slack(want, 10) * 1000.0:
+                out.append(Violation("element_leakage_cap", f"{name}[{el}]",
+                                     f"the KPI says {num(float(said))} kg, the tables give "
+                                     f"{num(want)} kg"))
+    return out
+
+
+def _kpis(result: object) -> dict:
+    values = getattr(result, "kpi_values", None)
+    return dict(values) if values is not None else {}
+
+
 def check_outlet_limits(p: Plan) -> list[Violation]:
     """Rule 13: per outlets.csv row with a max, weekly sum of what that row prices <= max."""
     out = []

@@ -97,24 +97,37 @@ def check_blends(p: Plan) -> list[Violation]:
 
 
 def output_table(p: Plan) -> pd.DataFrame:
-    """plant_feed with output recomputed from plants.csv and feedstocks.csv."""
-    plants = p.sc.plants.set_index("site_id")
+    """plant_feed with each row's output recomputed from the plant's products and feedstocks."""
     feed = p.feed.copy()
     feed["per_t"] = [p.output_per_t(s, f) for s, f in
                      zip(feed["site_id"], feed["feedstock_id"], strict=True)]
-    feed["make"] = plants["product"].reindex(feed["site_id"]).to_numpy()
+    names = p.products.groupby("site_id", sort=False)["product"].agg("+".join)
+    feed["make"] = names.reindex(feed["site_id"]).to_numpy()
     feed["out"] = feed["feed_t"] * feed["per_t"]
     return feed
 
 
+def product_table(p: Plan) -> pd.DataFrame:
+    """Output of each product from each plant-feedstock-week, recomputed from plant_feed."""
+    rows = p.feed.drop(columns=["product", "output_t"]).merge(
+        p.products[["site_id", "product"]], on="site_id")
+    rows["out"] = [r.feed_t * p.output_per_t(r.site_id, r.feedstock_id, r.product)
+                   for r in rows.itertuples(index=False)]
+    return rows
+
+
 def check_offtake(p: Plan) -> list[Violation]:
-    """Rule 12: output of the product per week (or summed for 'all') >= min_t."""
+    """Rule 12: output of the product per week (or summed for 'all') >= min_t.
+
+    Also that the output tables say what the feed makes: each product's tonnes in
+    plant_output, their sum in plant_feed and plants.
+    """
     out = []
-    made = output_table(p)
+    made, each = output_table(p), product_table(p)
     for r in p.offtake.itertuples(index=False):
         if r.min_t <= 0:
             continue
-        rows = made[made["make"] == r.product]
+        rows = each[each["product"] == r.product]
         if r.period != 0:
             rows = rows[rows["period"] == r.period]
         got = float(rows["out"].sum())
@@ -135,4 +148,21 @@ def check_offtake(p: Plan) -> list[Violation]:
             out.append(Violation("offtake", f"{r.site_id} {p.wk(r.period)}",
                                  f"plants table says output {num(r.output_t)} t, feed gives "
                                  f"{num(want)} t"))
+    if p.has_output:
+        out += _product_rows(p, each)
+    return out
+
+
+def _product_rows(p: Plan, each: pd.DataFrame) -> list[Violation]:
+    """plant_output holds each product's tonnes from each feedstock, no more and no less."""
+    key = ["site_id", "product", "feedstock_id", "period"]
+    want = each[each["out"] > ROUNDING].groupby(key)["out"].sum()
+    said = p.output.groupby(key)["output_t"].sum()
+    out = []
+    for k in want.index.union(said.index):
+        w, s = float(want.get(k, 0.0)), float(said.get(k, 0.0))
+        if abs(w - s) > p.slack(w, 2):
+            site, product, feedstock, period = k
+            out.append(Violation("offtake", f"{site} {p.wk(period)} {feedstock} {product}",
+                                 f"plant_output says {num(s)} t, the feed makes {num(w)} t"))
     return out

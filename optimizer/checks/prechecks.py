@@ -239,8 +239,9 @@ def offtake_exceeds_output(ctx: Context) -> list[Finding]:
     plants making the product, the row's weeks and the feedstocks that can reach
     them by then (plants whose blend rules ban every such feedstock make nothing);
     for a whole-horizon row also :math:`\sum_f \mathrm{available}_f \max_p \mathrm{out}_{p,f}`.
+    ``out`` is the product's own output per t fed (a plant may make several).
     """
-    q = ctx.data.feeds
+    q = ctx.data.outputs
     out = []
     for r in ctx.sc.offtake.itertuples(index=False):
         if r.min_t <= 0:
@@ -355,7 +356,7 @@ def _restricted_must_cross(ctx: Context, land: str) -> np.ndarray:
 def _offtake_must_cross(ctx: Context, land: str) -> tuple[float, list[str]]:
     need, why = 0.0, []
     on_land = ctx.totals["site_id"].map(ctx.landmass) == land
-    q = ctx.data.feeds
+    q = ctx.data.outputs
     q_land = q["site_id"].map(ctx.landmass)
     for r in ctx.sc.offtake.itertuples(index=False):
         rows = q[q["product"] == r.product]

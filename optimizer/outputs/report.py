@@ -115,6 +115,36 @@ def kpi_cards(result: Result) -> list[tuple[str, str]]:
             ("available to place", f"{k['available_t']:,.1f} t")]
 
 
+def element_table(result: Result) -> str:
+    """HTML: kg of each element kept in the UK and leaked, by sector ('' without elements)."""
+    k = result.kpi_values
+    kept, leaked = k.get("element_kept_uk_kg"), k.get("element_leaked_kg")
+    if not kept:
+        return ""
+    by_sector = k.get("element_leaked_kg_by_sector", {})
+    sectors = sorted({s for v in by_sector.values() for s in v})
+    head = "".join(f"<th>leaked: {html.escape(s)}</th>" for s in sectors)
+    rows = "".join(
+        f"<tr><td>{html.escape(el)}</td><td class='n'>{kept[el]:,.1f}</td>"
+        f"<td class='n'>{leaked.get(el, 0.0):,.1f}</td>"
+        + "".join(f"<td class='n'>{by_sector.get(el, {}).get(s, 0.0):,.1f}</td>"
+                  for s in sectors)
+        + f"<td class='n'>{_kept_share(kept[el], leaked.get(el, 0.0))}</td></tr>"
+        for el in kept)
+    value = ""
+    if "element_value_kept_gbp" in k:
+        value = (f"<p>Element value kept in the UK {gbp(k['element_value_kept_gbp'])}, "
+                 f"leaked {gbp(k['element_value_leaked_gbp'])} (at scenario.toml's "
+                 "value_gbp_per_kg).</p>")
+    return ("<h2>Elements (kg over the horizon)</h2><table><tr><th>element</th>"
+            f"<th>kept in the UK</th><th>leaked abroad</th>{head}<th>kept share</th></tr>"
+            f"{rows}</table>{value}")
+
+
+def _kept_share(kept: float, leaked: float) -> str:
+    return f"{kept / (kept + leaked):.0%}" if kept + leaked > 0 else "—"
+
+
 def render_report(result: Result, sc: Scenario, map_png: bytes | None,
                   path: str | Path | None = None) -> str:
     """The page's HTML (and write it to ``path`` if given)."""
@@ -136,7 +166,8 @@ def render_report(result: Result, sc: Scenario, map_png: bytes | None,
         title=e(f"{result.scenario}: plan {result.weeks[0]} .. {result.weeks[-1]}"),
         status=e(result.status), weeks=len(result.weeks), cards=cards,
         cost=cost_chart(result), util=utilisation_chart(result),
-        leak=leakage_chart(result, sc), decisions=decided, map=map_part, notes=notes)
+        leak=leakage_chart(result, sc), decisions=decided, map=map_part, notes=notes,
+        elements=element_table(result))
     if path is not None:
         Path(path).write_text(page, encoding="utf-8")
     return page
@@ -170,6 +201,7 @@ whole horizon unless a chart says per week; £ are the objective's terms.</p>
 <img alt="plant utilisation by week" src="data:image/png;base64,{util}"></div>
 <div><h2>Decisions taken</h2>{decisions}</div>
 </div>
+{elements}
 <h2>Map</h2>{map}
 <h2>Notes</h2><ul>{notes}</ul>
 </body></html>

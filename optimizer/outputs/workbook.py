@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from feedstock.optimizer.results.result import Result
 
-TABLE_SHEETS = ("flows", "lane_weeks", "plants", "plant_feed", "stock", "leakage",
+TABLE_SHEETS = ("flows", "lane_weeks", "plants", "plant_feed", "plant_output", "stock", "leakage",
                 "decisions", "marginal_values", "arcs")
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 MAX_WIDTH = 60

@@ -25,6 +25,7 @@ from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 
 CSV_FILES = {"flows": "flows.csv", "plants": "plants.csv", "plant_feed": "plant_feed.csv",
+             "plant_output": "plant_output.csv",
              "stock": "stock.csv", "leakage": "leakage.csv", "decisions": "decisions.csv",
              "marginal_values": "marginal_values.csv", "lane_weeks": "lane_weeks.csv",
              "arcs": "arcs.csv"}

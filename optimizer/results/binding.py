@@ -153,8 +153,20 @@ def _outlet_limits(sc: Scenario, r: Result) -> pd.DataFrame:
                   sold["tonnes_t"], sold["max_t_per_week"], "t/week")
 
 
+def _element_leakage_cap(sc: Scenario, r: Result) -> pd.DataFrame:
+    leaked = r.kpi_values.get("element_leaked_kg", {})
+    rows = [(el, leaked.get(el, 0.0), p.max_leakage_kg)
+            for el, p in sc.config.policy.elements.items() if p.max_leakage_kg is not None]
+    hit = [(el, v, cap) for el, v, cap in rows if cap > 0 and v >= cap - 1e-3]
+    if not hit:
+        return pd.DataFrame(columns=COLUMNS)
+    return _frame("element_leakage_cap", [f"all outlets {el}" for el, _, _ in hit],
+                  "all", [v for _, v, _ in hit], [cap for _, _, cap in hit], "kg")
+
+
 # binding label (feedstock.models.registry) -> how a plan is seen to sit on the rule
 RULES = {"storage_limit": _storage, "trip_payload": _trips, "lane_slots": _slots,
          "hub_capacity": _hubs, "plant_capacity": _plants, "min_run": _min_run,
-         "feed_blend": _blends, "leakage_cap": _leakage_cap, "offtake": _offtake,
+         "feed_blend": _blends, "leakage_cap": _leakage_cap,
+         "element_leakage_cap": _element_leakage_cap, "offtake": _offtake,
          "outlet_limit": _outlet_limits}

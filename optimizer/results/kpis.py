@@ -16,8 +16,9 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
     ``cost_per_t_handled_gbp`` divides the total cost by the tonnes the plan
     processed or sold (``cost_per_t_available_gbp`` by every tonne it had to
     place: supply in the horizon + opening stock); both are negative when the
-    chain earns more than it spends. ``reo_recovered_t`` is the output of
-    plants whose product is ``reo`` (separated oxides).
+    chain earns more than it spends. ``reo_recovered_t`` is the output of the
+    separated oxides (products named ``reo`` or ``*_oxide``); the element KPIs
+    (:func:`element_kpis`) appear when feedstocks.csv has element share columns.
     """
     feeds = sc.feedstocks.set_index("feedstock_id")
     supply = sc.inflows.groupby("feedstock_id")["tonnes"].sum().add(
@@ -44,8 +45,9 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
         "leakage_share": leaked / available if available else 0.0,
         "leakage_share_by_sector": {
             s: float(leak_sector.get(s, 0.0) / v) if v else 0.0 for s, v in avail_sector.items()},
-        "output_by_product_t": t["plant_feed"].groupby("product")["output_t"].sum().to_dict(),
-        "reo_recovered_t": float(plants.loc[plants["product"] == "reo", "output_t"].sum()),
+        "output_by_product_t": t["plant_output"].groupby("product")["output_t"].sum().to_dict(),
+        "reo_recovered_t": float(_oxides(t["plant_output"])["output_t"].sum()),
+        "product_value_gbp": float(t["plant_output"]["value_gbp"].sum()),
         "plant_utilisation_mean": plants.groupby("site_id")["utilisation"].mean()
         .dropna().to_dict(),
         "plant_utilisation_by_week": {
@@ -57,7 +59,46 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
         "marginal_value_plant_capacity_gbp_per_t_week": _mv_sum(mv, "plant_capacity"),
         "marginal_value_lane_capacity_gbp_per_t_week": _mv_sum(mv, "lane_capacity"),
     }
+    out.update(element_kpis(sc, d, t))
     return out
+
+
+def element_kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Kilograms of each element kept in the UK (processed here) and leaked, and their value.
+
+    Leaked kg are also split by sector and by outlet; value kept and leaked use
+    ``[policy.elements.<e>] value_gbp_per_kg`` where given. Empty when
+    feedstocks.csv has no element share column.
+    """
+    kg = d.element_kg
+    if kg.empty or not len(kg.columns):
+        return {}
+    feed, sold = t["plant_feed"], t["leakage"]
+    kept = {el: float((feed["feed_t"] * kg[el].reindex(feed["feedstock_id"]).to_numpy()).sum())
+            for el in kg.columns}
+    leak_kg = {el: sold["tonnes_t"] * kg[el].reindex(sold["feedstock_id"]).to_numpy()
+               for el in kg.columns}
+    out: dict[str, Any] = {
+        "element_kept_uk_kg": kept,
+        "element_leaked_kg": {el: float(v.sum()) for el, v in leak_kg.items()},
+        "element_leaked_kg_by_sector": {
+            el: v.groupby(sold["sector"]).sum().round(6).to_dict() for el, v in leak_kg.items()},
+        "element_leaked_kg_by_outlet": {
+            el: v.groupby(sold["site_id"]).sum().round(6).to_dict() for el, v in leak_kg.items()},
+    }
+    values = {el: p.value_gbp_per_kg for el, p in sc.config.policy.elements.items()
+              if p.value_gbp_per_kg is not None and el in kg.columns}
+    if values:
+        out["element_value_kept_gbp"] = sum(kept[el] * v for el, v in values.items())
+        out["element_value_leaked_gbp"] = sum(out["element_leaked_kg"][el] * v
+                                              for el, v in values.items())
+    return out
+
+
+def _oxides(output: pd.DataFrame) -> pd.DataFrame:
+    """Rows of separated oxides: products named ``reo`` or ``*_oxide``."""
+    product = output["product"].astype(str)
+    return output[(product == "reo") | product.str.endswith("_oxide")]
 
 
 def _co2e_per_t(flows: pd.DataFrame, arcs: pd.DataFrame) -> pd.Series:

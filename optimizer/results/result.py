@@ -106,6 +106,11 @@ class Result:
         return self.table("plant_feed")
 
     @property
+    def plant_output(self) -> pd.DataFrame:
+        """Tonnes (and value) of each product per plant, feedstock and week."""
+        return self.table("plant_output")
+
+    @property
     def stock(self) -> pd.DataFrame:
         """End-of-week stock per site and feedstock."""
         return self.table("stock")

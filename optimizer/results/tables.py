@@ -67,6 +67,7 @@ def build_tables(sc: Scenario, built: BuiltModel, values: dict[str, dict],
         "lane_weeks": _lane_weeks(s, x, n),
         "plants": _plants(sc, s, feed),
         "plant_feed": feed,
+        "plant_output": _plant_output(s),
         "stock": _stock(s),
         "leakage": _leakage(s),
         "decisions": _decisions(s),
@@ -110,9 +111,27 @@ def _plant_feed(s: Solved) -> pd.DataFrame:
     return q[cols].sort_values(["site_id", "period", "feedstock_id"]).reset_index(drop=True)
 
 
+def _plant_output(s: Solved) -> pd.DataFrame:
+    """Tonnes of each product made from each feedstock per plant-week, and their value."""
+    o = s.d.outputs.assign(feed_t=_clean(s.column("q", s.d.outputs, NODE_KEY)))
+    o = o[o["feed_t"] > 0].copy()
+    o["output_t"] = o["feed_t"] * o["output_t_per_t"]
+    o["value_gbp"] = o["output_t"] * o["value_gbp_per_t"]
+    o["week"] = o["period"].map(s.label)
+    cols = ["site_id", "product", "feedstock_id", "week", "output_t", "value_gbp", "period"]
+    return o.loc[o["output_t"] > 0, cols].sort_values(
+        ["site_id", "period", "product", "feedstock_id"]).reset_index(drop=True)
+
+
 def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
-    """Every plant-week: feed, capacity with the expansions built, utilisation, output."""
-    plants = sc.plants[["site_id", "process", "product", "capacity_t_per_week"]]
+    """Every plant-week: feed, capacity with the expansions built, utilisation, output.
+
+    ``product`` is the plant's product, or its products joined by ``+``;
+    ``output_t`` the tonnes of all of them (``plant_output`` has each).
+    """
+    names = sc.plant_products.groupby("site_id", sort=False)["product"].agg("+".join)
+    plants = sc.plants[["site_id", "process", "capacity_t_per_week"]].assign(
+        product=lambda p: names.reindex(p["site_id"]).to_numpy())
     grid = plants.merge(pd.DataFrame({"period": range(1, s.d.horizon + 1)}), how="cross")
     built = np.array([s.values["w"].get(k, 0.0) > 0.5 for k in s.d.expansions["key"]], dtype=bool)
     w = s.d.expansions.loc[built].merge(grid[["site_id", "period"]], on="site_id")

@@ -23,6 +23,7 @@ from pydantic import (
 
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.base.weeks import horizon_labels, parse_iso_week
+from feedstock.optimizer.scenario.elements import ELEMENTS
 from feedstock.optimizer.scenario.tables import MAX_NUMBER, TOO_BIG, read_text
 
 FILE = "scenario.toml"
@@ -53,6 +54,17 @@ class SectorPolicy(_Strict):
     leakage_penalty_gbp_per_t: float = Field(ge=0, le=MAX_NUMBER)
 
 
+class ElementPolicy(_Strict):
+    """What a kilogram of one element leaving the country costs, caps and is worth."""
+
+    leakage_penalty_gbp_per_kg: float = Field(0.0, ge=0, le=MAX_NUMBER)
+    """Added to the tonne penalty: share x 1000 kg/t x this, per tonne leaked."""
+    max_leakage_kg: float | None = Field(None, ge=0, le=MAX_NUMBER)
+    """Optional cap on the kg of this element leaked over the horizon."""
+    value_gbp_per_kg: float | None = Field(None, ge=0, le=MAX_NUMBER)
+    """Optional value of a kg of the element, for the KPIs' element value kept and leaked."""
+
+
 class PolicyConfig(_Strict):
     """Policy knobs that price leakage, carbon and leftover stock."""
 
@@ -62,15 +74,26 @@ class PolicyConfig(_Strict):
     """Leaked t <= share x available t (supply in horizon + opening stock)."""
     max_leakage_t: float | None = Field(None, ge=0, le=MAX_NUMBER)
     """Optional absolute cap on leaked t over the horizon (the Pareto frontier's epsilon)."""
+    carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0, le=MAX_NUMBER)
+    terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0, le=MAX_NUMBER)
+    """Penalty per tonne of stock left anywhere at the end of the horizon."""
+    sectors: dict[str, SectorPolicy] = Field(default_factory=dict)
+    elements: dict[str, ElementPolicy] = Field(default_factory=dict)
+    """Per element symbol (``dy``): penalty per kg leaked, cap on kg leaked, value per kg."""
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, v: dict[str, ElementPolicy]) -> dict[str, ElementPolicy]:
+        unknown = sorted(set(v) - set(ELEMENTS))
+        if unknown:
+            raise ValueError(f"unknown element {', '.join(unknown)} (known: "
+                             f"{', '.join(ELEMENTS)})")
+        return v
 
     def leakage_limit_t(self, available_t: float) -> float:
         """The leakage cap in t: the share of what is available, and the absolute cap if set."""
         limit = self.max_leakage_share * available_t
         return limit if self.max_leakage_t is None else min(limit, self.max_leakage_t)
-    carbon_price_gbp_per_t_co2e: float = Field(0.0, ge=0, le=MAX_NUMBER)
-    terminal_stock_penalty_gbp_per_t: float = Field(400.0, ge=0, le=MAX_NUMBER)
-    """Penalty per tonne of stock left anywhere at the end of the horizon."""
-    sectors: dict[str, SectorPolicy] = Field(default_factory=dict)
 
 
 class SolverConfig(_Strict):

@@ -50,8 +50,9 @@ ROW_ID = {
     "supply": ("site_id",), "inventory": ("site_id",), "outlets": ("site_id",),
     "expansions": ("site_id", "option"), "lanes": ("origin", "destination", "mode"),
     "in_transit": ("origin", "destination", "mode"), "offtake": ("product",),
+    "plant_products": ("site_id", "product"),
 }
-_ID_SEP = {"expansions": "/", "lanes": ">", "in_transit": ">"}
+_ID_SEP = {"expansions": "/", "lanes": ">", "in_transit": ">", "plant_products": "/"}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ import pandas as pd
 
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.scenario.config import ScenarioConfig
+from feedstock.optimizer.scenario.elements import (
+    ELEMENTS,
+    element_columns,
+    reo_notes,
+    share_problems,
+)
+from feedstock.optimizer.scenario.products import SINGLE, basis_columns
 from feedstock.optimizer.scenario.tables import MAX_NUMBER, SPECS, to_float
 
 Tables = dict[str, pd.DataFrame]
@@ -21,12 +28,14 @@ def cross_table_problems(t: Tables, cfg: ScenarioConfig | None) -> tuple[list[Pr
     notes: list[str] = []
     for rule in (_feedstock_rules, _supply_rules, _inventory_rules, _in_transit_rules,
                  _plant_rules, _lane_rules, _hub_rules, _spec_rules, _expansion_rules,
-                 _outlet_rules, _offtake_rules):
+                 _outlet_rules, _offtake_rules, _element_rules):
         problems += rule(t)
     if cfg is not None:
         problems += _arrived_before_start(t, cfg)
+        problems += _element_policy(t, cfg)
         notes += _sector_notes(t, cfg)
     notes += _hub_notes(t)
+    notes += reo_notes(t["feedstocks"])
     return problems, notes
 
 
@@ -155,24 +164,60 @@ def _arrived_before_start(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
 def _plant_rules(t: Tables) -> list[Problem]:
     p, kinds = t["plants"], _kind_of(t)
     out = _site_kind("plants.csv", p, "site_id", kinds, ("plant",))
-    attrs = numeric_attributes(t["feedstocks"])
-    for row, basis in p["yield_basis"].items():
-        if not _is_set(basis):
-            continue
-        if basis in _text_attributes(t) and basis not in attrs:
-            out += _not_numbers(t, basis, f"used as yield_basis in plants.csv row {row}")
-        elif basis not in attrs:
-            out.append(Problem("plants.csv", int(row), "yield_basis", str(basis),
-                               f"must name a numeric feedstocks.csv column ({', '.join(attrs)})"))
-        else:  # t of product per t of feed, before the plant's yield
-            out += _attribute_cells(t, basis, f"used as yield_basis in plants.csv row {row}",
-                                    share=True)
+    out += _basis_rules(t, "plants.csv", p)
+    out += _product_rules(t)
     listed = set(p["site_id"].dropna())
     sites = t["sites"]
     for row, r in sites.iterrows():
         if r["kind"] == "plant" and r["site_id"] not in listed:
             out.append(Problem("sites.csv", int(row), "site_id", str(r["site_id"]),
                                "plant site has no row in plants.csv"))
+    return out
+
+
+def _basis_rules(t: Tables, file: str, df: pd.DataFrame) -> list[Problem]:
+    """A yield basis names numeric feedstock columns (``a`` or ``a+b``), none blank."""
+    attrs = numeric_attributes(t["feedstocks"])
+    out = []
+    for row, basis in df["yield_basis"].items():
+        if not _is_set(basis):
+            continue
+        columns = basis_columns(basis)
+        if not columns:
+            out.append(Problem(file, int(row), "yield_basis", str(basis),
+                               "must name a numeric feedstocks.csv column or a +-sum of them"))
+        for col in columns:
+            why = f"used as yield_basis in {file} row {row}"
+            if col in _text_attributes(t) and col not in attrs:
+                out += _not_numbers(t, col, why)
+            elif col not in attrs:
+                out.append(Problem(file, int(row), "yield_basis", str(basis),
+                                   f"{col} is not a numeric feedstocks.csv column "
+                                   f"({', '.join(attrs)})"))
+            else:  # t of basis per t of feed, before the plant's yield
+                out += _attribute_cells(t, col, why, share=True)
+    return out
+
+
+def _product_rules(t: Tables) -> list[Problem]:
+    """Each plant makes its plants.csv product or its plant_products.csv rows, not both."""
+    p, many = t["plants"], t["plant_products"]
+    out = _site_kind("plant_products.csv", many, "site_id", _kind_of(t), ("plant",))
+    out += _ref("plant_products.csv", many, "site_id", set(p["site_id"].dropna()),
+                "plant (not in plants.csv)")
+    out += _basis_rules(t, "plant_products.csv", many)
+    several = set(many["site_id"].dropna())
+    for row, r in p.iterrows():
+        for col in SINGLE:
+            if r["site_id"] in several and _is_set(r[col]):
+                out.append(Problem("plants.csv", int(row), col, str(r[col]),
+                                   f"must be blank: {r['site_id']}'s products are in "
+                                   "plant_products.csv"))
+            elif r["site_id"] not in several and not _is_set(r[col]):
+                out.append(Problem("plants.csv", int(row), col, "",
+                                   "must not be blank: give the plant's product here (product, "
+                                   "yield_basis, yield, product_value_gbp_per_t) or its products "
+                                   "in plant_products.csv"))
     return out
 
 
@@ -293,9 +338,22 @@ def _outlet_rules(t: Tables) -> list[Problem]:
 
 
 def _offtake_rules(t: Tables) -> list[Problem]:
-    products = set(t["plants"]["product"].dropna())
+    products = set(t["plants"]["product"].dropna()) | set(t["plant_products"]["product"].dropna())
     return _ref("offtake.csv", t["offtake"], "product", products,
-                "product (no plant in plants.csv makes it)")
+                "product (no plant makes it: plants.csv, plant_products.csv)")
+
+
+def _element_rules(t: Tables) -> list[Problem]:
+    return share_problems(t["feedstocks"])
+
+
+def _element_policy(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
+    """``[policy.elements.<e>]`` needs the element's share column in feedstocks.csv."""
+    present = element_columns(t["feedstocks"])
+    return [Problem("scenario.toml", None, f"policy.elements.{e}", None,
+                    f"feedstocks.csv has no {ELEMENTS[e].column} column: the share of "
+                    f"{ELEMENTS[e].name} per t of each feedstock")
+            for e in cfg.policy.elements if e not in present]
 
 
 # ------------------------------------------------------------------ notes

@@ -23,7 +23,9 @@ from feedstock.optimizer.base.errors import ScenarioError
 from feedstock.optimizer.base.weeks import horizon_labels, period_of
 from feedstock.optimizer.scenario import overrides as ov
 from feedstock.optimizer.scenario.config import ScenarioConfig, override
+from feedstock.optimizer.scenario.elements import element_columns
 from feedstock.optimizer.scenario.load import raw_from_tables, read_raw, renamed_note, validate_raw
+from feedstock.optimizer.scenario.products import plant_products
 from feedstock.optimizer.scenario.raw import RawScenario
 from feedstock.optimizer.scenario.rules import numeric_attributes
 
@@ -162,6 +164,20 @@ class Scenario:
     def hubs(self) -> pd.DataFrame:
         """Hub capacities, handling and open/close costs."""
         return self.table("hubs")
+
+    @property
+    def plant_products(self) -> pd.DataFrame:
+        """What every plant makes: ``site_id, product, yield_basis, yield, value_gbp_per_t``.
+
+        plant_products.csv rows for the plants that have some, else the single
+        product of the plant's plants.csv row (``feedstock.optimizer.scenario.products``).
+        """
+        return plant_products(self._tables["plants"], self._tables["plant_products"])
+
+    @property
+    def elements(self) -> dict[str, str]:
+        """Element symbol -> feedstocks.csv share column, for the elements the data has."""
+        return element_columns(self._tables["feedstocks"])
 
     @property
     def plant_specs(self) -> pd.DataFrame:

@@ -27,8 +27,10 @@ import pandera.pandas as pa
 
 from feedstock.optimizer.base.errors import Problem
 from feedstock.optimizer.base.weeks import parse_iso_week
+from feedstock.optimizer.scenario.elements import ELEMENTS
 
 ID_PATTERN = r"^[a-z0-9_-]+$"
+ELEMENT_COLUMNS = frozenset(e.column for e in ELEMENTS.values())
 MAX_NUMBER = 1e9
 """Largest magnitude of any number in a scenario (docs/scenario-format.md is silent; see
 docs/scenario-format.md). No tonnage, distance, price or cost in this chain comes
@@ -169,12 +171,20 @@ PLANTS = TableSpec("plants", "plants.csv", True, (
     Col("process", checks=(_one_of(PROCESSES),)),
     Col("capacity_t_per_week", "float", checks=_NONNEG),
     Col("cost_gbp_per_t", "float", checks=_NONNEG),
-    Col("product"),
-    Col("yield_basis"),
-    Col("yield", "float", checks=(_between(0, 1),)),
-    Col("product_value_gbp_per_t", "float", checks=_NONNEG),
+    # one product here, or several in plant_products.csv (then these cells are blank)
+    Col("product", required=False, blank_ok=True),
+    Col("yield_basis", required=False, blank_ok=True),
+    Col("yield", "float", required=False, blank_ok=True, checks=(_between(0, 1),)),
+    Col("product_value_gbp_per_t", "float", required=False, blank_ok=True, checks=_NONNEG),
     Col("min_weekly_t", "float", required=False, blank_ok=True, default=0.0, checks=_NONNEG),
 ), unique=(("site_id",),))
+
+MAX_YIELD = 2.0  # t of product per t of basis: an oxide weighs up to ~1.23 x its element
+PLANT_PRODUCTS = TableSpec("plant_products", "plant_products.csv", False, (
+    Col("site_id"), Col("product", checks=(_ID,)), Col("yield_basis"),
+    Col("yield", "float", checks=(_between(0, MAX_YIELD),)),
+    Col("value_gbp_per_t", "float", checks=_NONNEG),
+), unique=(("site_id", "product"),))
 
 LANES = TableSpec("lanes", "lanes.csv", False, (
     Col("origin"), Col("destination"), Col("mode"),
@@ -227,8 +237,8 @@ OFFTAKE = TableSpec("offtake", "offtake.csv", False, (
 ), unique=(("product", "week"),))
 
 SPECS: dict[str, TableSpec] = {t.name: t for t in (
-    SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, IN_TRANSIT, PLANTS, LANES, HUBS, PLANT_SPECS,
-    EXPANSIONS, OUTLETS, OFFTAKE)}
+    SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, IN_TRANSIT, PLANTS, PLANT_PRODUCTS, LANES, HUBS,
+    PLANT_SPECS, EXPANSIONS, OUTLETS, OFFTAKE)}
 
 
 # ---------------------------------------------------------------- reading files
@@ -399,6 +409,8 @@ def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str | None = None
             problems.append(Problem(file, header_row, col.name, None,
                                     f"required column is missing{hint}"))
     for name in unknown:
+        if spec.extra_numeric and name in ELEMENT_COLUMNS:
+            continue  # nd_share, pr_share, ...: an element share, a name of its own
         close = difflib.get_close_matches(name, spec.names, n=1, cutoff=0.8)
         if close and close[0] in raw.columns:
             notes.append(f"{file}: column {name!r} is not a known column (it looks like "

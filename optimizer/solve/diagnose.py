@@ -132,6 +132,13 @@ class _Words:
                                f"{fmt_t(s.bound)} t) must rise by {fmt_t(v)} t: the UK plants, "
                                "stores and lanes cannot take the rest.")
 
+    def element_leakage_cap(self, s: Slack, v: float) -> Finding:
+        (element,) = s.index
+        return Finding("element_leakage_cap", amount=v, unit=f"kg {element}",
+                       message=f"The {element} leakage cap ({fmt_t(s.bound)} kg) must rise by "
+                               f"{fmt_t(v)} kg: the UK plants, stores and lanes cannot keep the "
+                               "rest.")
+
     def _cap_words(self) -> str:
         share = f"{self.share:.0%} of available"
         return share if self.absolute is None else f"{share}, at most {fmt_t(self.absolute)} t"

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from feedstock.models.build import BuiltModel, build_model, update_model
@@ -201,11 +202,12 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
 
 def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
                     gap: float | None = None, threads: int | None = None,
-                    diagnose: bool = True) -> float:
-    r"""The least leakage (t) any plan of ``sc`` can have: same rules, :math:`\min \sum e`.
+                    diagnose: bool = True, element: str | None = None) -> float:
+    r"""The least leakage any plan of ``sc`` can have: same rules, :math:`\min \sum e`.
 
+    In t, or with ``element`` (a symbol of ``sc.elements``) in kg of that element.
     The frontier's :math:`L_{min}` (``feedstock.optimizer.studies.pareto``). The
-    same stages and errors as :func:`solve`; the tonnes are read from the plan
+    same stages and errors as :func:`solve`; the amount is read from the plan
     (at the MIP gap), not from the solver's objective.
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
@@ -213,13 +215,15 @@ def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
     if prepared.data.sales.empty:
         return 0.0
     built = build(prepared)
-    use_leakage_objective(built.model)
+    use_leakage_objective(built.model, prepared.data, element)
     outcome = runner_for(opts).solve_mip(built.model)
     status = plan_status(outcome)
     _explain_infeasible(status, prepared, opts, diagnose)
     raise_if_no_plan(status, outcome, opts, built.size)
     m = built.model
-    return max(sum(float(pyo.value(m.e[k])) for k in m.E), 0.0)
+    weight = (prepared.data.element_kg[element] if element is not None
+              else pd.Series(1.0, index=prepared.data.element_kg.index))
+    return max(sum(float(weight.at[k[1]]) * float(pyo.value(m.e[k])) for k in m.E), 0.0)
 
 
 def _checked(sc: Scenario) -> Prepared:

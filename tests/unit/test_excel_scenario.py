@@ -21,7 +21,8 @@ from tests.builders import build
 from tests.builders import write_folder as write_tiny
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "uk-2026"
-TABLES = ["sites", "modes", "feedstocks", "supply", "inventory", "in_transit", "plants", "lanes",
+TABLES = ["sites", "modes", "feedstocks", "supply", "inventory", "in_transit", "plants",
+          "plant_products", "lanes",
           "hubs", "plant_specs", "expansions", "outlets", "offtake"]
 
 
