@@ -93,7 +93,10 @@ EXTRA_FEEDSTOCK = {
     "feedstock_id": "ebike_motor_magnets",
     "name": "E-bike and e-scooter hub-motor magnets (small coated sintered arcs)",
     "sector": "vehicle", "restricted": "false", "magnet_share": 0.9, "reo_share": 0.3,
-    "dy_share": 0.03, "coating_share": 0.03, "oxidised": 0,
+    # the sample's SOURCES.md: an end-of-life e-bike magnet assay, Nd 15-16.7, Pr 4.7-5.1,
+    # Dy 1.3-2.0 wt% of the magnet; x 0.9 magnet per t of feed
+    "dy_grade": 0.017, "coating_share": 0.03, "oxidised": 0,
+    "nd_share": 0.1422, "pr_share": 0.0441, "dy_share": 0.0153, "tb_share": 0.0,
 }
 
 
@@ -143,7 +146,7 @@ def generate(out: Path, *, sources: int, feedstocks: int = 8, weeks: int = 12, s
     sites.to_csv(out / "sites.csv", index=False, float_format="%.4f")
     feeds.to_csv(out / "feedstocks.csv", index=False)
     supply.to_csv(out / "supply.csv", index=False, float_format="%.3f")
-    for name in ("modes", "plants", "hubs", "expansions", "lanes", "offtake"):
+    for name in ("modes", "plants", "plant_products", "hubs", "expansions", "lanes", "offtake"):
         shutil.copy(SAMPLE / f"{name}.csv", out / f"{name}.csv")
     for name in ("plant_specs", "outlets", "inventory"):
         table = pd.read_csv(SAMPLE / f"{name}.csv")

@@ -202,9 +202,11 @@ def _basis_rules(t: Tables, file: str, df: pd.DataFrame) -> list[Problem]:
 def _product_rules(t: Tables) -> list[Problem]:
     """Each plant makes its plants.csv product or its plant_products.csv rows, not both."""
     p, many = t["plants"], t["plant_products"]
-    out = _site_kind("plant_products.csv", many, "site_id", _kind_of(t), ("plant",))
-    out += _ref("plant_products.csv", many, "site_id", set(p["site_id"].dropna()),
-                "plant (not in plants.csv)")
+    kinds, listed = _kind_of(t), set(p["site_id"].dropna())
+    out = _site_kind("plant_products.csv", many, "site_id", kinds, ("plant",))
+    out += [Problem("plant_products.csv", int(row), "site_id", str(s),
+                    "plant has no row in plants.csv (its capacity and cost)")
+            for row, s in many["site_id"].items() if kinds.get(s) == "plant" and s not in listed]
     out += _basis_rules(t, "plant_products.csv", many)
     several = set(many["site_id"].dropna())
     for row, r in p.iterrows():
