@@ -230,3 +230,22 @@ def test_element_kpis_reach_summary_json(tmp_path):
     assert summary["kpis"]["element_leaked_kg"] == {"nd": exact(400), "dy": exact(100)}
     assert summary["kpis"]["element_leaked_kg_by_sector"]["dy"] == {"vehicle": exact(100)}
     assert (folder / "plant_output.csv").is_file()
+
+
+def test_element_figures_reach_report_html_and_the_workbook(tmp_path):
+    import openpyxl
+
+    from feedstock.optimizer.outputs.report import element_table
+    from feedstock.optimizer.outputs.workbook import write_plan_workbook
+
+    cfg = config(**{"policy.elements": {"dy": {"value_gbp_per_kg": 200}}})
+    sc = build(cfg, sites=OUTLET_SITES, lanes=OUTLET_LANES, outlets=OUTLETS, plants=POWDER,
+               feedstocks=FEEDS, supply=RICH_ONLY)
+    r = solve(sc, progress=False)  # 2 t of rich abroad: 100 kg Dy, 400 kg Nd
+    html = element_table(r)
+    assert "Elements (kg over the horizon)" in html and "100.0" in html and "400.0" in html
+    assert r.kpis["element_value_leaked_gbp"] == exact(100 * 200)
+    book = openpyxl.load_workbook(write_plan_workbook(r, tmp_path / "plan.xlsx"))
+    assert "plant_output" in book.sheetnames
+    items = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert items["element_leaked_kg[dy]"] == pytest.approx(100)

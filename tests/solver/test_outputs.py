@@ -162,8 +162,9 @@ def test_map_html_holds_the_layers_inline_and_needs_no_network(out):
 
 def test_plan_xlsx_has_a_summary_and_a_sheet_per_table(out, solved):
     wb = load_workbook(out / "plan.xlsx")
-    assert wb.sheetnames == ["Summary", "flows", "lane_weeks", "plants", "plant_feed", "stock",
-                             "leakage", "decisions", "marginal_values", "arcs", "binding"]
+    assert wb.sheetnames == ["Summary", "flows", "lane_weeks", "plants", "plant_feed",
+                             "plant_output", "stock", "leakage", "decisions", "marginal_values",
+                             "arcs", "binding"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     result = solved
     assert summary["objective"] == pytest.approx(result.objective_gbp)

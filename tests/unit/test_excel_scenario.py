@@ -331,7 +331,8 @@ def test_convert_command_both_ways(tmp_path, reference) -> None:
     folder = tmp_path / "uk"
     res = runner.invoke(convert_command, [str(path), str(folder)])
     assert res.exit_code == 0, res.output
-    assert "scenario.toml (17 keys)" in res.output and "supply.csv (1188 rows)" in res.output
+    assert "scenario.toml (21 keys)" in res.output and "supply.csv (1188 rows)" in res.output
+    assert "plant_products.csv (6 rows)" in res.output
     assert_same(load_scenario(folder), reference)
 
 

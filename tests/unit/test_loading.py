@@ -170,7 +170,7 @@ def test_mutating_a_returned_table_does_not_change_the_scenario() -> None:
     plants.loc[0, "capacity_t_per_week"] = 999.0
     plants["yield"] *= 0
     assert sc.plants.loc[0, "capacity_t_per_week"] == first
-    assert (sc.plants["yield"] > 0).all()
+    assert sc.plants["yield"].notna().any() and (sc.plants["yield"].dropna() > 0).all()
 
 
 def test_mutating_scenario_tables_in_place_does_not_change_the_scenario() -> None:
@@ -196,7 +196,7 @@ def test_sample_supply_outside_the_horizon_is_ignored_and_counted(reference: Sce
 def test_supply_outside_the_horizon(sample: Path) -> None:
     set_horizon(sample, "2026-W48", 2)
     site, feed = first(sample, "supply.csv", "site_id"), first(sample, "supply.csv", "feedstock_id")
-    plant, product = first(sample, "plants.csv", "site_id"), first(sample, "plants.csv", "product")
+    plant, product = first(sample, "plants.csv", "site_id"), first(sample, "offtake.csv", "product")
     rows = pd.DataFrame({"site_id": site, "feedstock_id": feed,
                          "week": ["2026-W47", "2026-W48", "2026-W49", "2026-W50"],
                          "tonnes": ["1", "2", "3", "4"]})
@@ -243,16 +243,16 @@ def test_unknown_numeric_feedstock_columns_become_attributes(sample: Path) -> No
     feeds = pd.read_csv(path, dtype=str, keep_default_na=False)
     n = len(feeds)
     feeds["ni_coating_share"] = ["0.01"] * n
-    feeds["tb_share"] = ["0.002"] + [""] * (n - 1)  # blank cells: still numeric
+    feeds["recycled_share"] = ["0.002"] + [""] * (n - 1)  # blank cells: still numeric
     feeds["supplier"] = ["Acme"] * n  # text: kept, but no attribute
     feeds["batch"] = ["12"] + ["unknown"] * (n - 1)  # mixed: text
     feeds.to_csv(path, index=False)
     sc = load_scenario(sample)
-    assert {"ni_coating_share", "tb_share"} <= set(sc.attributes)
+    assert {"ni_coating_share", "recycled_share"} <= set(sc.attributes)
     assert not {"supplier", "batch"} & set(sc.attributes)
     assert sc.feedstocks["ni_coating_share"].tolist() == [0.01] * n
     assert sc.feedstocks["supplier"].tolist() == ["Acme"] * n
-    assert sc.feedstocks["tb_share"].isna().sum() == n - 1
+    assert sc.feedstocks["recycled_share"].isna().sum() == n - 1
 
 
 def test_new_attribute_usable_in_plant_specs(sample: Path) -> None:
@@ -362,7 +362,7 @@ def test_sample_many_problems_in_different_files_all_reported_at_once(sample: Pa
     set_cell(sample / "sites.csv", 3, "lat", "123")
     set_cell(sample / "supply.csv", 10, "tonnes", "-4")
     set_cell(sample / "supply.csv", 11, "site_id", "atlantis")
-    set_cell(sample / "plants.csv", 2, "yield", "1.5")
+    set_cell(sample / "plants.csv", 4, "yield", "1.5")
     set_cell(sample / "modes.csv", 2, "payload_t", "heavy")
     lane = add_row(sample / "lanes.csv", **road_lane_across_landmasses(sample))
     set_cell(sample / "plant_specs.csv", 2, "attribute", "unobtainium_share")
@@ -376,7 +376,7 @@ def test_sample_many_problems_in_different_files_all_reported_at_once(sample: Pa
         ("sites.csv", 3, "lat"),
         ("supply.csv", 10, "tonnes"),
         ("supply.csv", 11, "site_id"),
-        ("plants.csv", 2, "yield"),
+        ("plants.csv", 4, "yield"),
         ("modes.csv", 2, "payload_t"),
         ("lanes.csv", lane, "mode"),
         ("plant_specs.csv", 2, "attribute"),

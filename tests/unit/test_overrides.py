@@ -90,6 +90,11 @@ SHIPPED = {
     "belfast-commercial-never.toml": lambda sc: _decision(sc, "commercial_plant") == "never",
     "second-shift.toml": lambda sc: _decision(sc, "extra_shifts") == "build",
     "carbon-100.toml": lambda sc: sc.config.policy.carbon_price_gbp_per_t_co2e == 100,
+    "dy-oxide-price-doubled.toml": lambda sc: (
+        sc.plant_products.set_index("product").loc["dy_oxide", "value_gbp_per_t"] == 390_000
+    ).all() and sc.config.policy.elements["dy"].value_gbp_per_kg == 448,
+    "dy-leakage-penalty.toml":
+        lambda sc: sc.config.policy.elements["dy"].leakage_penalty_gbp_per_kg == 100,
 }
 BASE_SUPPLY = 256.8  # t in the horizon (SOURCES.md)
 
