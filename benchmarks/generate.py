@@ -93,8 +93,9 @@ EXTRA_FEEDSTOCK = {
     "feedstock_id": "ebike_motor_magnets",
     "name": "E-bike and e-scooter hub-motor magnets (small coated sintered arcs)",
     "sector": "vehicle", "restricted": "false", "magnet_share": 0.9, "reo_share": 0.3,
-    # the sample's SOURCES.md: an end-of-life e-bike magnet assay, Nd 15-16.7, Pr 4.7-5.1,
-    # Dy 1.3-2.0 wt% of the magnet; x 0.9 magnet per t of feed
+    # the e-bike magnet assay in the sample's SOURCES.md ("Public figures"): Nd 15-16.7,
+    # Pr 4.7-5.1, Dy 1.3-2.0 wt% of the magnet (0.224 t Nd+Pr+Dy per t: less than the
+    # sample's 0.30, as assayed); x 0.9 magnet per t of feed
     "dy_grade": 0.017, "coating_share": 0.03, "oxidised": 0,
     "nd_share": 0.1422, "pr_share": 0.0441, "dy_share": 0.0153, "tb_share": 0.0,
 }

@@ -48,7 +48,7 @@ def summary_text(r: Result, sc: Scenario, top_lanes: int = 8) -> str:
         lines.append(f"  {p.site_id:<22}{p.feed_t:8.1f} t fed  ({shown})  "
                      f"-> {p.output_t:.2f} t {p.product}")
     made = r.plant_output.groupby(["site_id", "product"], sort=False)["output_t"].sum()
-    if len(made) > len(plants):  # a plant makes several products: say each
+    if len(made) and made.groupby(level=0).size().max() > 1:  # a plant makes several: each
         lines += ["", "Products (t over the horizon)"]
         lines += [f"  {site:<22}{t:10.3f} t {product}" for (site, product), t in made.items()]
     lines += element_lines(k)
@@ -98,10 +98,12 @@ def element_lines(k: Mapping) -> list[str]:
     leaked = k["element_leaked_kg"]
     lines = ["", "Elements (kg over the horizon: kept in the UK / leaked abroad)"]
     for el, v in kept.items():
-        by = k["element_leaked_kg_by_sector"].get(el, {})
-        where = ", ".join(f"{s} {kg:,.1f}" for s, kg in by.items() if kg > 0)
-        lines.append(f"  {el:<4}{v:12,.1f} kg kept  {leaked.get(el, 0.0):12,.1f} kg leaked"
-                     + (f"  ({where})" if where else ""))
+        lines.append(f"  {el:<4}{v:12,.1f} kg kept  {leaked.get(el, 0.0):12,.1f} kg leaked")
+        for what in ("sector", "outlet"):
+            by = k[f"element_leaked_kg_by_{what}"].get(el, {})
+            where = ", ".join(f"{s} {kg:,.1f}" for s, kg in by.items() if kg > 0)
+            if where:
+                lines.append(f"        leaked by {what}: {where}")
     if "element_value_kept_gbp" in k:
         lines.append(f"  value kept {gbp(k['element_value_kept_gbp'])}, leaked "
                      f"{gbp(k['element_value_leaked_gbp'])}")

@@ -67,9 +67,11 @@ def add_objective(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
     hub_handling   :math:`\sum_{h,t} \mathrm{handling}_h \cdot \mathrm{intake}_{h,t}`
                    (intake includes in-transit arrivals: a constant)
     holding        :math:`\sum_{i,f,t} \mathrm{holding}_i s_{i,f,t}`, t = 1..W
-    processing_net :math:`\sum_{p,f,t} (c_p - v_p\, \mathrm{yield}_p\, a_{f,b(p)}) q_{p,f,t}`
+    processing_net :math:`\sum_{p,f,t} (c_p - \sum_k v_{p,k}\, \mathrm{yield}_{p,k}\,
+                   a_{f,b(p,k)}) q_{p,f,t}` over the plant's products k
     export_revenue :math:`-\sum_{o,f,t} \mathrm{price}_{o,f} e_{o,f,t}`
-    leakage_penalty :math:`\sum_{o,f,t} \lambda_{\mathrm{sector}(f)} e_{o,f,t}`
+    leakage_penalty :math:`\sum_{o,f,t} (\lambda_{\mathrm{sector}(f)}
+                   + \sum_{el} 1000\, a_{f,el}\, \mu_{el}) e_{o,f,t}`, μ per kg of element
     carbon         :math:`\frac{\mathrm{carbon\_price}}{1000} \sum_{a,f,t}
                    \mathrm{co2e}_m \mathrm{dist}_a x_{a,f,t}`
     terminal_stock :math:`\mathrm{terminal\_penalty} \sum_{i,f} s_{i,f,W}`

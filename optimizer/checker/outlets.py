@@ -80,29 +80,73 @@ def check_leakage_cap(p: Plan) -> list[Violation]:
 
 
 def check_elements(p: Plan) -> list[Violation]:
-    """Rule 11b: kg of each element leaked <= its max_leakage_kg; element KPIs recompute.
+    """Rule 11b: kg of each element leaked <= its max_leakage_kg; every element KPI recomputes.
 
-    Kept = sum over plant_feed of t x kg per t; leaked = the same over leakage.
+    Kept = sum over plant_feed of t x kg per t; leaked = the same over leakage (also
+    by sector and by outlet); value = kg x ``value_gbp_per_kg``. Tolerances are the
+    checker's relative ``tol`` on kg, plus the tables' rounding (1e-6 t) in kg.
     """
     out = []
     kpis = _kpis(p.result)
     feed, leak = p.feed, p.leak
+    elements = p.sc.config.policy.elements
+    kept_all, leaked_all = {}, {}
     for el, kg in p.element_kg.items():
-        kept = float((feed["feed_t"] * feed["feedstock_id"].map(kg).fillna(0.0)).sum())
-        leaked = float((leak["tonnes_t"] * leak["feedstock_id"].map(kg).fillna(0.0)).sum())
-        policy = p.sc.config.policy.elements.get(el)
+        per_t_kept = feed["feedstock_id"].map(kg).fillna(0.0)
+        per_t_leak = leak["feedstock_id"].map(kg).fillna(0.0)
+        kept = kept_all[el] = float((feed["feed_t"] * per_t_kept).sum())
+        leaked = leaked_all[el] = float((leak["tonnes_t"] * per_t_leak).sum())
+        policy = elements.get(el)
         if policy is not None and policy.max_leakage_kg is not None:
             cap = float(policy.max_leakage_kg)
-            if leaked > cap + p.slack(cap, len(leak)) * 1000.0:
+            if leaked > cap + _kg_slack(p, cap, len(leak)):
                 out.append(Violation("element_leakage_cap", el,
                                      f"{num(leaked)} kg leaked > max_leakage_kg {num(cap)}"))
-        for name, want in (("element_kept_uk_kg", kept), ("element_leaked_kg", leaked)):
-            said = kpis.get(name, {}).get(el) if isinstance(kpis.get(name), dict) else None
-            if said is not None and abs(float(said) - want) > p.slack(want, 10) * 1000.0:
-                out.append(Violation("element_leakage_cap", f"{name}[{el}]",
-                                     f"the KPI says {num(float(said))} kg, the tables give "
+        by_sector = (leak["tonnes_t"] * per_t_leak).groupby(leak["sector"]).sum()
+        by_outlet = (leak["tonnes_t"] * per_t_leak).groupby(leak["site_id"]).sum()
+        wants = [("element_kept_uk_kg", None, kept, len(feed)),
+                 ("element_leaked_kg", None, leaked, len(leak))]
+        wants += [("element_leaked_kg_by_sector", s, float(v), len(leak))
+                  for s, v in by_sector.items()]
+        wants += [("element_leaked_kg_by_outlet", o, float(v), len(leak))
+                  for o, v in by_outlet.items()]
+        for name, key, want, terms in wants:
+            said = _said(kpis, name, el, key)
+            if said is not None and abs(said - want) > _kg_slack(p, want, terms):
+                where = f"{name}[{el}]" + ("" if key is None else f"[{key}]")
+                out.append(Violation("element_leakage_cap", where,
+                                     f"the KPI says {num(said)} kg, the tables give "
                                      f"{num(want)} kg"))
+    values = {el: pol.value_gbp_per_kg for el, pol in elements.items()
+              if pol.value_gbp_per_kg is not None and el in kept_all}
+    for name, kg in (("element_value_kept_gbp", kept_all), ("element_value_leaked_gbp",
+                                                            leaked_all)):
+        said = kpis.get(name)
+        want = sum(kg[el] * v for el, v in values.items())
+        if values and said is not None and abs(float(said) - want) > \
+                p.tol * max(1.0, abs(want)) + 0.01:
+            out.append(Violation("element_leakage_cap", name,
+                                 f"the KPI says {num(float(said))} GBP, the tables give "
+                                 f"{num(want)} GBP"))
     return out
+
+
+def _kg_slack(p: Plan, kg: float, terms: int) -> float:
+    """Error allowed on ``kg`` kilograms summed from ``terms`` rows of tonnes (rounded to 1e-6)."""
+    return p.tol * max(1.0, abs(kg)) + ROUNDING * terms * 1000.0
+
+
+def _said(kpis: dict, name: str, element: str, key: str | None) -> float | None:
+    """A KPI's value for an element (and a sector or outlet), or None when not reported."""
+    value = kpis.get(name)
+    if not isinstance(value, dict) or element not in value:
+        return None
+    value = value[element]
+    if key is not None:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key, 0.0)
+    return float(value)
 
 
 def _kpis(result: object) -> dict:

@@ -108,11 +108,12 @@ def output_table(p: Plan) -> pd.DataFrame:
 
 
 def product_table(p: Plan) -> pd.DataFrame:
-    """Output of each product from each plant-feedstock-week, recomputed from plant_feed."""
+    """Output (t) and value (GBP) of each product per plant-feedstock-week, from plant_feed."""
     rows = p.feed.drop(columns=["product", "output_t"]).merge(
-        p.products[["site_id", "product"]], on="site_id")
+        p.products[["site_id", "product", "value_gbp_per_t"]], on="site_id")
     rows["out"] = [r.feed_t * p.output_per_t(r.site_id, r.feedstock_id, r.product)
                    for r in rows.itertuples(index=False)]
+    rows["value"] = rows["out"] * rows["value_gbp_per_t"].astype(float)
     return rows
 
 
@@ -150,19 +151,49 @@ def check_offtake(p: Plan) -> list[Violation]:
                                  f"{num(want)} t"))
     if p.has_output:
         out += _product_rows(p, each)
+    out += _product_kpis(p, each)
+    return out
+
+
+def _product_kpis(p: Plan, each: pd.DataFrame) -> list[Violation]:
+    """output_by_product_t, reo_recovered_t (``reo`` and ``*_oxide``) and product_value_gbp."""
+    kpis = getattr(p.result, "kpi_values", None) or {}
+    by_product = each.groupby("product")["out"].sum()
+    oxides = each["product"].astype(str)
+    oxides = (oxides == "reo") | oxides.str.endswith("_oxide")
+    wants = [(f"output_by_product_t[{k}]", kpis.get("output_by_product_t", {}).get(k), float(v))
+             for k, v in by_product.items() if v > ROUNDING]
+    wants += [("reo_recovered_t", kpis.get("reo_recovered_t"), float(each.loc[oxides, "out"]
+                                                                    .sum())),
+              ("product_value_gbp", kpis.get("product_value_gbp"), float(each["value"].sum()))]
+    # tables round tonnes to 1e-6: in GBP that is 1e-6 x the dearest product's value per t
+    per_t = float(each["value_gbp_per_t"].astype(float).max()) if len(each) else 0.0
+    out = []
+    for name, said, want in wants:
+        rounding = ROUNDING * len(each) * (per_t if name == "product_value_gbp" else 1.0)
+        if said is not None and abs(float(said) - want) > p.tol * max(1.0, abs(want)) + rounding:
+            out.append(Violation("offtake", name, f"the KPI says {num(float(said))}, the tables "
+                                                  f"give {num(want)}"))
     return out
 
 
 def _product_rows(p: Plan, each: pd.DataFrame) -> list[Violation]:
     """plant_output holds each product's tonnes from each feedstock, no more and no less."""
     key = ["site_id", "product", "feedstock_id", "period"]
-    want = each[each["out"] > ROUNDING].groupby(key)["out"].sum()
-    said = p.output.groupby(key)["output_t"].sum()
+    made = each[each["out"] > ROUNDING]
+    want, value = made.groupby(key)["out"].sum(), made.groupby(key)["value"].sum()
+    said = p.output.groupby(key)[["output_t", "value_gbp"]].sum()
     out = []
     for k in want.index.union(said.index):
-        w, s = float(want.get(k, 0.0)), float(said.get(k, 0.0))
+        w, s = float(want.get(k, 0.0)), float(said["output_t"].get(k, 0.0))
+        site, product, feedstock, period = k
+        where = f"{site} {p.wk(period)} {feedstock} {product}"
         if abs(w - s) > p.slack(w, 2):
-            site, product, feedstock, period = k
-            out.append(Violation("offtake", f"{site} {p.wk(period)} {feedstock} {product}",
+            out.append(Violation("offtake", where,
                                  f"plant_output says {num(s)} t, the feed makes {num(w)} t"))
+        wv, sv = float(value.get(k, 0.0)), float(said["value_gbp"].get(k, 0.0))
+        if abs(wv - sv) > p.tol * max(1.0, abs(wv)) + 0.01:
+            out.append(Violation("offtake", where,
+                                 f"plant_output says it is worth {num(sv)} GBP, the product's "
+                                 f"value gives {num(wv)} GBP"))
     return out

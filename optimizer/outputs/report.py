@@ -116,29 +116,38 @@ def kpi_cards(result: Result) -> list[tuple[str, str]]:
 
 
 def element_table(result: Result) -> str:
-    """HTML: kg of each element kept in the UK and leaked, by sector ('' without elements)."""
+    """HTML: kg of each element kept in the UK and leaked, by sector and by outlet.
+
+    Empty without element share columns in the data.
+    """
     k = result.kpi_values
     kept, leaked = k.get("element_kept_uk_kg"), k.get("element_leaked_kg")
     if not kept:
         return ""
-    by_sector = k.get("element_leaked_kg_by_sector", {})
-    sectors = sorted({s for v in by_sector.values() for s in v})
-    head = "".join(f"<th>leaked: {html.escape(s)}</th>" for s in sectors)
-    rows = "".join(
-        f"<tr><td>{html.escape(el)}</td><td class='n'>{kept[el]:,.1f}</td>"
-        f"<td class='n'>{leaked.get(el, 0.0):,.1f}</td>"
-        + "".join(f"<td class='n'>{by_sector.get(el, {}).get(s, 0.0):,.1f}</td>"
-                  for s in sectors)
-        + f"<td class='n'>{_kept_share(kept[el], leaked.get(el, 0.0))}</td></tr>"
-        for el in kept)
-    value = ""
+    e = html.escape
+    main = "".join(f"<tr><td>{e(el)}</td><td class='n'>{kept[el]:,.1f}</td>"
+                   f"<td class='n'>{leaked.get(el, 0.0):,.1f}</td>"
+                   f"<td class='n'>{_kept_share(kept[el], leaked.get(el, 0.0))}</td></tr>"
+                   for el in kept)
+    parts = ["<h2>Elements (kg over the horizon)</h2><table><tr><th>element</th>"
+             f"<th>kept in the UK</th><th>leaked abroad</th><th>kept share</th></tr>{main}"
+             "</table>"]
+    for what in ("sector", "outlet"):
+        by = k.get(f"element_leaked_kg_by_{what}", {})
+        cols = sorted({c for v in by.values() for c in v if v[c] > 0})
+        if not cols:
+            continue
+        head = "".join(f"<th>{e(c)}</th>" for c in cols)
+        rows = "".join(f"<tr><td>{e(el)}</td>" + "".join(
+            f"<td class='n'>{by.get(el, {}).get(c, 0.0):,.1f}</td>" for c in cols) + "</tr>"
+            for el in kept)
+        parts.append(f"<p>Leaked, kg by {what}:</p><table><tr><th>element</th>{head}</tr>"
+                     f"{rows}</table>")
     if "element_value_kept_gbp" in k:
-        value = (f"<p>Element value kept in the UK {gbp(k['element_value_kept_gbp'])}, "
-                 f"leaked {gbp(k['element_value_leaked_gbp'])} (at scenario.toml's "
-                 "value_gbp_per_kg).</p>")
-    return ("<h2>Elements (kg over the horizon)</h2><table><tr><th>element</th>"
-            f"<th>kept in the UK</th><th>leaked abroad</th>{head}<th>kept share</th></tr>"
-            f"{rows}</table>{value}")
+        parts.append(f"<p>Element value kept in the UK {gbp(k['element_value_kept_gbp'])}, "
+                     f"leaked {gbp(k['element_value_leaked_gbp'])} (contained kg x scenario."
+                     "toml's value_gbp_per_kg, before any recovery loss).</p>")
+    return "".join(parts)
 
 
 def _kept_share(kept: float, leaked: float) -> str:

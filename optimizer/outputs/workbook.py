@@ -48,9 +48,10 @@ def summary_rows(result: Result) -> list[tuple[str, Any, str]]:
     for name, value in result.kpi_values.items():
         if isinstance(value, Mapping):
             for key, v in value.items():
-                if isinstance(v, Mapping):  # by plant and week: the sheets hold these
-                    continue
-                rows.append((f"{name}[{key}]", v, _unit(name)))
+                if isinstance(v, Mapping) and name.startswith("element_"):  # by sector/outlet
+                    rows += [(f"{name}[{key}][{sub}]", x, _unit(name)) for sub, x in v.items()]
+                elif not isinstance(v, Mapping):  # by plant and week: the sheets hold these
+                    rows.append((f"{name}[{key}]", v, _unit(name)))
         else:
             rows.append((name, value, _unit(name)))
     rows += [("", None, ""), ("Cost lines (they add up to the objective)", None, "")]
@@ -62,6 +63,8 @@ def summary_rows(result: Result) -> list[tuple[str, Any, str]]:
 
 
 def _unit(name: str) -> str:
+    if name.endswith("_kg") or "_kg_" in name:
+        return "kg"
     if name.endswith("_gbp") or "_gbp_" in name:
         return "£" + ("/t/week" if name.endswith("_per_t_week") else
                       "/t" if name.endswith("_per_t_gbp") or "per_t" in name else "")

@@ -131,10 +131,11 @@ def _leakage_cap(sc: Scenario, r: Result) -> pd.DataFrame:
 
 
 def _offtake(sc: Scenario, r: Result) -> pd.DataFrame:
-    feed = r.plant_feed
+    """Offtake rows met exactly: the product's own output (``plant_output``), per week or all."""
+    output = r.plant_output
     out = []
     for row in sc.offtake.itertuples(index=False):
-        made = feed[feed["product"] == row.product]
+        made = output[output["product"] == row.product]
         if row.week != "all":
             made = made[made["week"] == row.week]
         value = float(made["output_t"].sum())

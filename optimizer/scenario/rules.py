@@ -209,6 +209,12 @@ def _product_rules(t: Tables) -> list[Problem]:
             for row, s in many["site_id"].items() if kinds.get(s) == "plant" and s not in listed]
     out += _basis_rules(t, "plant_products.csv", many)
     several = set(many["site_id"].dropna())
+    if not several and len(p):
+        missing = [c for c in SINGLE if p[c].isna().all()]
+        out += [Problem("plants.csv", 1, c, None, "required column is missing or empty (or "
+                        "give the plants' products in plant_products.csv)") for c in missing]
+        if missing:
+            return out
     for row, r in p.iterrows():
         for col in SINGLE:
             if r["site_id"] in several and _is_set(r[col]):
@@ -350,12 +356,18 @@ def _element_rules(t: Tables) -> list[Problem]:
 
 
 def _element_policy(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
-    """``[policy.elements.<e>]`` needs the element's share column in feedstocks.csv."""
+    """``[policy.elements.<e>]`` needs the element's share column, with no blank cell."""
     present = element_columns(t["feedstocks"])
-    return [Problem("scenario.toml", None, f"policy.elements.{e}", None,
-                    f"feedstocks.csv has no {ELEMENTS[e].column} column: the share of "
-                    f"{ELEMENTS[e].name} per t of each feedstock")
-            for e in cfg.policy.elements if e not in present]
+    out = []
+    for e in cfg.policy.elements:
+        if e not in present:
+            out.append(Problem("scenario.toml", None, f"policy.elements.{e}", None,
+                               f"feedstocks.csv has no {ELEMENTS[e].column} column: the share of "
+                               f"{ELEMENTS[e].name} per t of each feedstock"))
+        else:  # a blank share would escape the element's penalty and cap unseen
+            out += _attribute_cells(t, present[e], f"[policy.elements.{e}] prices or caps it",
+                                    share=True)
+    return out
 
 
 # ------------------------------------------------------------------ notes

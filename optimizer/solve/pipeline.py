@@ -212,8 +212,10 @@ def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     prepared = _checked(sc)
-    if prepared.data.sales.empty:
-        return 0.0
+    sold = prepared.data.sales["feedstock_id"]
+    if sold.empty or (element is not None
+                      and not (prepared.data.element_kg[element].reindex(sold) > 0).any()):
+        return 0.0  # nothing can leak (of that element)
     built = build(prepared)
     use_leakage_objective(built.model, prepared.data, element)
     outcome = runner_for(opts).solve_mip(built.model)

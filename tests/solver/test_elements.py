@@ -249,3 +249,45 @@ def test_element_figures_reach_report_html_and_the_workbook(tmp_path):
     assert "plant_output" in book.sheetnames
     items = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert items["element_leaked_kg[dy]"] == pytest.approx(100)
+
+
+def test_a_blend_rule_on_an_element_share():
+    """A minimum Dy share of 0.045 in the feed: lean (0 Dy) at most rich / 9.
+
+    (0.05 - 0.045) x 3 t rich >= 0.045 x lean: lean <= 1/3 t. -600 x 3 - 150 / 3 + 100
+    = -£1,750 (without the rule -£1,850, above).
+    """
+    spec = "site_id,attribute,min,max\nplant,dy_share,0.045,\n"
+    r = checked(build(feedstocks=FEEDS, supply=SUPPLY_BOTH, plants=LONG_LOOP,
+                      plant_products=TWO_PRODUCTS, plant_specs=spec))
+    assert r.objective_gbp == exact(-1750)
+    feed = r.plant_feed.set_index("feedstock_id")["feed_t"]
+    assert feed["lean"] == pytest.approx(1 / 3, abs=1e-6)
+
+
+def test_an_offtake_of_one_product_of_several_is_seen_binding():
+    from feedstock.optimizer.results.binding import binding_rules
+
+    sc = dy_offtake_case(0.04)
+    rows = binding_rules(sc, solve(sc, progress=False))
+    offtake = rows[rows["rule"] == "offtake"]
+    assert offtake[["where", "week"]].values.tolist() == [["dy_oxide", "all"]]
+    assert offtake["value"].iloc[0] == exact(0.04)
+
+
+def test_a_cap_breach_under_one_percent_is_caught():
+    cfg = config(**{"policy.elements": {"dy": {"max_leakage_kg": 40, "value_gbp_per_kg": 10}}})
+    sc = build(cfg, sites=OUTLET_SITES, lanes=OUTLET_LANES, outlets=OUTLETS, plants=POWDER,
+               feedstocks=FEEDS, supply=RICH_ONLY)
+    r = solve(sc, progress=False)
+    assert r.kpis["element_leaked_kg_by_outlet"] == {"dy": {"out": exact(40)},
+                                                     "nd": {"out": exact(160)}}
+    assert r.kpis["element_value_leaked_gbp"] == exact(400)
+    fields = ("flows", "lane_weeks", "plants", "plant_feed", "plant_output", "stock",
+              "decisions", "arcs", "cost_lines_gbp", "objective_gbp", "kpi_values")
+    a_bit_more = types.SimpleNamespace(**{n: getattr(r, n) for n in fields},
+                                       leakage=r.leakage.assign(
+                                           tonnes_t=r.leakage["tonnes_t"] * 1.005))
+    found = [v for v in check_plan(sc, a_bit_more) if v.rule == "element_leakage_cap"]
+    assert any(v.where == "dy" for v in found)  # 40.2 kg against 40
+    assert any(v.where == "element_leaked_kg_by_outlet[dy][out]" for v in found)

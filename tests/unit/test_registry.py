@@ -75,3 +75,21 @@ def test_numbers_come_from_every_family_that_has_them():
 def test_a_record_refuses_rows_it_does_not_make():
     with pytest.raises(ValueError, match="not its rows"):
         Family("x", lambda m, d, n: None, None, rows=("a",), duals=("b",))
+
+
+def test_the_checkers_element_list_is_the_scenarios():
+    """The checker may not import the scenario code, so it keeps its own list: the same one."""
+    from feedstock.optimizer.checker._plan import _ELEMENTS
+    from feedstock.optimizer.scenario.elements import ELEMENTS
+
+    assert tuple(_ELEMENTS) == tuple(ELEMENTS)
+
+
+def test_single_product_coefficients_are_unchanged():
+    """Net cost per t fed of a plants.csv product is cost - value x yield x basis, to the bit."""
+    from feedstock.models.numbers import model_numbers
+
+    sc = build()  # plant: cost 0, reo at £1,000/t, yield 1.0 on reo_share 0.3
+    data = pipeline.prepare(sc).data
+    net = model_numbers(data)["processing_net_gbp_per_t"]
+    assert set(net.values()) == {0.0 - 1000.0 * (1.0 * 0.3)}
