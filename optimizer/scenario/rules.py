@@ -364,7 +364,8 @@ def _element_policy(t: Tables, cfg: ScenarioConfig) -> list[Problem]:
             out.append(Problem("scenario.toml", None, f"policy.elements.{e}", None,
                                f"feedstocks.csv has no {ELEMENTS[e].column} column: the share of "
                                f"{ELEMENTS[e].name} per t of each feedstock"))
-        else:  # a blank share would escape the element's penalty and cap unseen
+        elif present[e] in numeric_attributes(t["feedstocks"]):  # (text: share_problems says)
+            # a blank share would escape the element's penalty and cap unseen
             out += _attribute_cells(t, present[e], f"[policy.elements.{e}] prices or caps it",
                                     share=True)
     return out

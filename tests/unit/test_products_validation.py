@@ -154,3 +154,22 @@ def test_a_yield_above_2_in_plant_products(case):
     assert (p.file, p.row, p.column, p.value) == ("plant_products.csv", 2, "yield", "2.5")
     assert "[0, 2]" in p.rule
 
+
+
+def test_a_text_element_share_under_a_policy_is_one_problem(case):
+    """Found by the fuzzer: a text cell in a priced element column crashed the blank check."""
+    set_cell(case / "feedstocks.csv", 2, "nd_share", "lots")
+    toml = case / "scenario.toml"
+    toml.write_text(toml.read_text() + "\n[policy.elements.nd]\nleakage_penalty_gbp_per_kg = 1\n")
+    p = only(case)
+    assert (p.file, p.row, p.column, p.value) == ("feedstocks.csv", 2, "nd_share", "lots")
+    assert "must be a number" in p.rule
+
+
+def test_a_blank_element_share_under_a_policy_is_refused(case):
+    set_cell(case / "feedstocks.csv", 3, "nd_share", "")
+    toml = case / "scenario.toml"
+    toml.write_text(toml.read_text() + "\n[policy.elements.nd]\nmax_leakage_kg = 10\n")
+    p = only(case)
+    assert (p.file, p.row, p.column) == ("feedstocks.csv", 3, "nd_share")
+    assert "must not be blank" in p.rule and "policy.elements.nd" in p.rule
