@@ -19,7 +19,7 @@ def _intake(d: ModelData) -> dict[tuple, list]:
 
 
 def hubs_numbers(d: ModelData) -> dict[str, dict]:
-    """Hub rows: capacity (t/week) of hubs always open and of hubs that may close, arrivals.
+    """Hub rows: capacity (t/week x weeks in the period) of hubs always open and closable.
 
     ``hub_open_t[h,t]``: rows of hubs without a fixed cost (always open);
     ``hub_closable_t[h,t]``: rows of hubs with one, the capacity or the big-M
@@ -36,10 +36,11 @@ def hubs_numbers(d: ModelData) -> dict[str, dict]:
             continue
         if not opened and (h, t) not in into:  # arrivals only: a pre-solve check's job
             continue
+        weeks = d.period_weeks[t]  # capacity is per week (1 week in a weekly run)
         if opened:
-            closable[h, t] = float(hubs.at[h, "big_m"] if math.isinf(cap) else cap)
+            closable[h, t] = float(hubs.at[h, "big_m"] if math.isinf(cap) else cap * weeks)
         else:
-            always[h, t] = float(cap)
+            always[h, t] = float(cap) * weeks
     rows = always.keys() | closable.keys()
     return {"hub_open_t": always, "hub_closable_t": closable,
             "hub_arriving_t": {k: v for k, v in fixed.items() if k in rows}}

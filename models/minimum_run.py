@@ -12,10 +12,16 @@ from feedstock.models.variables import NODE_KEY
 
 
 def minimum_run_numbers(d: ModelData) -> dict[str, dict]:
-    """``min_run_t[p,t]`` (min_weekly_t) and ``min_run_cap_t[p,t]`` (cap_max_t), t/week."""
+    """``min_run_t[p,t]`` (min_weekly_t) and ``min_run_cap_t[p,t]`` (cap_max_t), t per period.
+
+    Per-week figures x the weeks in the period (1 in a weekly run).
+    """
     rows = keys(d.min_runs, ("site_id", "period"))
-    return {"min_run_t": dict(zip(rows, d.min_runs["min_weekly_t"].tolist(), strict=True)),
-            "min_run_cap_t": dict(zip(rows, d.min_runs["cap_max_t"].tolist(), strict=True))}
+    weeks = [d.period_weeks[t] for _p, t in rows]
+    return {"min_run_t": {k: v * w for k, v, w in zip(rows, d.min_runs["min_weekly_t"],
+                                                      weeks, strict=True)},
+            "min_run_cap_t": {k: v * w for k, v, w in zip(rows, d.min_runs["cap_max_t"],
+                                                          weeks, strict=True)}}
 
 
 def add_minimum_run(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:

@@ -30,27 +30,42 @@ def objective_numbers(d: ModelData) -> dict[str, dict]:
     """Cost coefficients (GBP per unit of each variable), one table per cost line and variable.
 
     ``hub_arrivals_gbp["all"]`` is the constant handling cost of in-transit arrivals.
+    Every coefficient of period t carries its discount factor (1 in a weekly run);
+    holding is per t-week, so x the weeks in the period. Fixed costs of lanes,
+    hubs and builds come discounted already (``feedstock.models.periods``).
     """
     x_idx = keys(d.flows, X_KEY)
     hub_handling = d.hubs.set_index("site_id")["handling_gbp_per_t"]
     last = d.stocks["period"] == d.horizon
     trips = trip_vars(d)
+    x_disc = d.flows["period"].map(d.discount)
+    s_disc = d.stocks["period"].map(d.discount)
+    q_disc = d.feeds["period"].map(d.discount)
+    e_disc = d.sales["period"].map(d.discount)
     return {
-        "trip_cost_gbp": _by(keys(trips, ("arc", "period")), trips["trip_cost_gbp"]),
+        "trip_cost_gbp": _by(keys(trips, ("arc", "period")),
+                             trips["trip_cost_gbp"] * trips["period"].map(d.discount)),
         **implied_trip_numbers(d),
-        "lane_cost_gbp_per_t": _by(x_idx, d.flows["cost_gbp_per_t"]),
+        "lane_cost_gbp_per_t": _by(x_idx, d.flows["cost_gbp_per_t"] * x_disc),
         "contract_fixed_gbp": _by(d.contracts["arc"].tolist(), d.contracts["fixed_cost_gbp"]),
         "hub_fixed_gbp": _by(d.hub_openings["site_id"].tolist(), d.hub_openings["fixed_cost_gbp"]),
         "expansion_fixed_gbp": _by(d.expansions["key"].tolist(), d.expansions["fixed_cost_gbp"]),
-        "handling_gbp_per_t": _by(x_idx, hub_handling.reindex(d.flows["destination"]).fillna(0.0)),
+        "handling_gbp_per_t": _by(x_idx, hub_handling.reindex(d.flows["destination"])
+                                  .fillna(0.0).to_numpy() * x_disc),
         "hub_arrivals_gbp": {"all": _arrivals_handling(d, hub_handling)},
-        "holding_gbp_per_t": _by(keys(d.stocks, NODE_KEY), d.stocks["holding_gbp_per_t_week"]),
-        "processing_net_gbp_per_t": _by(keys(d.feeds, NODE_KEY), d.feeds["net_gbp_per_t"]),
-        "export_revenue_gbp_per_t": _by(keys(d.sales, NODE_KEY), -d.sales["price_gbp_per_t"]),
-        "leakage_penalty_gbp_per_t": _by(keys(d.sales, NODE_KEY), d.sales["penalty_gbp_per_t"]),
-        "carbon_gbp_per_t": _by(x_idx, d.carbon_price / 1000.0 * d.flows["co2e_kg_per_t"]),
+        "holding_gbp_per_t": _by(keys(d.stocks, NODE_KEY), d.stocks["holding_gbp_per_t_week"]
+                                 * d.stocks["period"].map(d.period_weeks) * s_disc),
+        "processing_net_gbp_per_t": _by(keys(d.feeds, NODE_KEY), d.feeds["net_gbp_per_t"]
+                                        * q_disc),
+        "export_revenue_gbp_per_t": _by(keys(d.sales, NODE_KEY),
+                                        -d.sales["price_gbp_per_t"] * e_disc),
+        "leakage_penalty_gbp_per_t": _by(keys(d.sales, NODE_KEY), d.sales["penalty_gbp_per_t"]
+                                         * e_disc),
+        "carbon_gbp_per_t": _by(x_idx, d.carbon_price / 1000.0 * d.flows["co2e_kg_per_t"]
+                                * x_disc),
         "terminal_gbp_per_t": _by(keys(d.stocks[last], NODE_KEY),
-                                  [d.terminal_penalty] * int(last.sum())),
+                                  [d.terminal_penalty * d.discount[d.horizon]]
+                                  * int(last.sum())),
     }
 
 

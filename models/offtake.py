@@ -26,6 +26,9 @@ def offtake_numbers(d: ModelData) -> dict[str, dict]:
     for r in d.offtake.itertuples(index=False):
         if r.period == 0:
             ts = [(k, c) for (prod, _t), kc in by_week.items() if prod == r.product for k, c in kc]
+        elif len(r.periods) > 1:  # a year of quarters (strategic)
+            ts = [(k, c) for (prod, t), kc in by_week.items()
+                  if prod == r.product and t in r.periods for k, c in kc]
         else:
             ts = by_week.get((r.product, r.period), [])
         if r.min_t <= 0:

@@ -26,6 +26,7 @@ import pyomo.environ as pyo
 from feedstock.models import slack
 from feedstock.models.balance import add_balance, balance_numbers
 from feedstock.models.blend import add_blend, blend_numbers
+from feedstock.models.build_choice import add_build_choice, build_choice_numbers
 from feedstock.models.custody import add_custody
 from feedstock.models.cuts import add_trip_payload_cuts, cuts_numbers
 from feedstock.models.element_leakage import add_element_leakage_cap, element_leakage_numbers
@@ -84,6 +85,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("plant_capacity", add_plant_capacity, plant_capacity_numbers,
            rows=("plant_capacity",), elastic={"plant_capacity": slack.per_tonne},
            duals=("plant_capacity",), binding=("plant_capacity",)),
+    Family("build_choice", add_build_choice, build_choice_numbers, rows=("build_choice",)),
     Family("minimum_run", add_minimum_run, minimum_run_numbers,
            rows=("min_run_lower", "min_run_upper"),
            elastic={"min_run_lower": slack.per_tonne}, binding=("min_run",)),

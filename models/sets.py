@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from feedstock.models.periods import PeriodInputs, period_inputs
 from feedstock.optimizer.network import Network
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.products import basis_value
@@ -71,10 +72,13 @@ class ModelData:
     leakage_limit_t: float  # min(max_leakage_share x available_t, max_leakage_t)
     carbon_price: float
     terminal_penalty: float
+    period_weeks: dict  # period -> weeks in it, L (1 in a weekly run): rates scale by it
+    discount: dict  # period -> discount factor (1 in a weekly run)
+    inputs: PeriodInputs  # what the sets were read from (horizon, supply, builds, prices)
 
 
 def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
-               implied_trips: bool = True) -> ModelData:
+               implied_trips: bool = True, strategic: bool = False) -> ModelData:
     """All index sets and coefficients of the model for one scenario.
 
     ``elastic`` builds the sets of the diagnosis copy (``feedstock.models.elastic``):
@@ -82,51 +86,61 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
     ``custody_breach``), and ferry slots do not bound the trip variables (the
     ``lane_slots`` rows, made elastic, do). ``implied_trips=False`` keeps a trip
     variable for every arc-week (see ``_trip_rows``; tests compare both).
+    ``strategic`` plans the ``[strategy]`` years instead of the weekly horizon
+    (``feedstock.models.periods``); the network must then have continuous trips and
+    no transit time (``feedstock.optimizer.solve.pipeline`` prepares it so).
     """
-    horizon = sc.horizon
+    inp = period_inputs(sc, strategic)
+    hz = inp.horizon
+    horizon = hz.count
     sites = sc.table("sites").set_index("site_id")
     feeds = sc.feedstocks.set_index("feedstock_id")
     arcs = net.arcs
     prices = outlet_prices(sc)
 
     allowed = allowed_arc_feeds(arcs, sites, feeds, prices, relax_custody=elastic)
-    starts = _starts(sc)
+    starts = _starts(inp, sc)
     reach = _reach(starts, allowed, horizon)
 
     x = allowed.merge(reach.rename(columns={"site_id": "origin"}), on=["origin", "feedstock_id"])
     x = _expand_weeks(x, "earliest", horizon - x["transit_weeks"])
     x["arrival"] = x["period"] + x["transit_weeks"]
-    x["reach_t"] = _reach_at_origin(x, sc)
+    if inp.banned_periods:  # export ban: nothing leaves for an outlet from then on
+        x = x[~((x["destination_kind"] == "outlet") & x["period"].isin(inp.banned_periods))]
+    x["reach_t"] = _reach_at_origin(x, inp, sc)
     x = x.sort_values(["arc", "feedstock_id", "period"]).reset_index(drop=True)
 
     node_weeks = _expand_weeks(reach, "earliest", pd.Series(horizon, index=reach.index))
     kinds = sites["kind"]
     node_weeks["kind"] = kinds.loc[node_weeks["site_id"]].to_numpy()
-    balance = _balance_rows(node_weeks, sc)
+    balance = _balance_rows(node_weeks, inp, sc)
     s = node_weeks[node_weeks["kind"] != "outlet"].copy()
     s["holding_gbp_per_t_week"] = sites.loc[s["site_id"], "holding_gbp_per_t_week"].to_numpy()
 
     plants = sc.plants.set_index("site_id")
     q = _plant_feed(node_weeks[node_weeks["kind"] == "plant"], feeds, sc.plant_specs)
-    outputs = _plant_outputs(q, sc)
+    outputs = _plant_outputs(q, sc, inp)
     q = _net_of_products(q, outputs, plants)
-    e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc)
-    n = _trip_rows(x, arcs, sc, slots_bound=not elastic, implied_trips=implied_trips)
-    arriving = sc.in_transit.rename(columns={"destination": "site_id"}).groupby(
-        ["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
-    hubs = _hubs(sc, x, arriving)
-    available = float(sc.inflows["tonnes"].sum() + sc.inventory["tonnes"].sum())
+    e = _outlet_sales(node_weeks[node_weeks["kind"] == "outlet"], prices, feeds, sc, inp)
+    n = _trip_rows(x, arcs, sc, slots_bound=not elastic, implied_trips=implied_trips,
+                   weeks=dict(enumerate(hz.weeks, start=1)))
+    arriving = inp.arriving
+    hubs = _hubs(sc, x, arriving, inp)
+    available = inp.inflow_total() + float(sc.inventory["tonnes"].sum())
     policy = sc.config.policy
+    contracts = arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]] \
+        .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True)
+    openings = hubs.query("fixed_cost_gbp > 0").reset_index(drop=True)
+    if hz.strategic:  # a contract or an opening is held the whole horizon, paid per year
+        contracts["fixed_cost_gbp"] *= inp.fixed_cost_factor
+        openings["fixed_cost_gbp"] *= inp.fixed_cost_factor
     return ModelData(
-        horizon=horizon, weeks=sc.weeks, elastic=elastic, flows=x, trips=n,
+        horizon=horizon, weeks=hz.labels, elastic=elastic, flows=x, trips=n,
         stocks=s.reset_index(drop=True), feeds=q, outputs=outputs, sales=e, balance=balance,
-        arriving=arriving,
-        contracts=arcs.loc[arcs["fixed_cost_gbp"] > 0, ["arc", "fixed_cost_gbp"]]
-        .loc[lambda d: d["arc"].isin(set(n["arc"]))].reset_index(drop=True),
-        hub_openings=hubs.query("fixed_cost_gbp > 0").reset_index(drop=True),
-        expansions=_expansions(sc), min_runs=_min_run(q, sc), hubs=hubs, plants=sc.plants,
+        arriving=arriving, contracts=contracts, hub_openings=openings,
+        expansions=inp.builds, min_runs=_min_run(q, sc, inp), hubs=hubs, plants=sc.plants,
         feedstocks=sc.feedstocks,
-        specs=sc.plant_specs, offtake=sc.offtake, outlet_rows=_outlet_rows(sc),
+        specs=sc.plant_specs, offtake=inp.offtake, outlet_rows=_outlet_rows(sc),
         storage=sites["storage_t"][np.isfinite(sites["storage_t"])
                                     & (kinds != "outlet")],
         element_kg=element_kg_per_t(sc),
@@ -135,6 +149,9 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
         available_t=available, leakage_limit_t=policy.leakage_limit_t(available),
         carbon_price=policy.carbon_price_gbp_per_t_co2e,
         terminal_penalty=policy.terminal_stock_penalty_gbp_per_t,
+        period_weeks=dict(enumerate(hz.weeks, start=1)),
+        discount=dict(enumerate(hz.discount, start=1)),
+        inputs=inp,
     )
 
 
@@ -166,13 +183,17 @@ def _outlet_rows(sc: Scenario) -> pd.DataFrame:
 
 
 def _outlet_sales(nodes: pd.DataFrame, prices: pd.DataFrame, feeds: pd.DataFrame,
-                  sc: Scenario) -> pd.DataFrame:
+                  sc: Scenario, inp: PeriodInputs) -> pd.DataFrame:
     """E index with price, sector and penalty per t.
 
     The penalty is the sector's (or the default) tonne penalty plus, for each
     element with a penalty per kg, that penalty x the kg of it in a tonne.
     """
     e = nodes[["site_id", "feedstock_id", "period"]].merge(prices, on=["site_id", "feedstock_id"])
+    if inp.banned_periods:  # export ban: no purchases from its first year on
+        e = e[~e["period"].isin(inp.banned_periods)]
+    if inp.outlet_index:
+        e["price_gbp_per_t"] = e["price_gbp_per_t"] * e["period"].map(inp.outlet_index)
     default = sc.config.policy.leakage_penalty_gbp_per_t
     by_sector = {k: v.leakage_penalty_gbp_per_t for k, v in sc.config.policy.sectors.items()}
     sector = feeds.loc[e["feedstock_id"], "sector"].to_numpy()
@@ -217,9 +238,9 @@ def allowed_arc_feeds(arcs: pd.DataFrame, sites: pd.DataFrame, feeds: pd.DataFra
     return pairs[~to_outlet.to_numpy() | buys].drop(columns="restricted").reset_index(drop=True)
 
 
-def _starts(sc: Scenario) -> pd.DataFrame:
+def _starts(inp: PeriodInputs, sc: Scenario) -> pd.DataFrame:
     """Where and when each feedstock first exists: supply or arrival week, week 1 for stock."""
-    sup = sc.inflows
+    sup = inp.inflows
     sup = sup.loc[sup["tonnes"] > 0, ["site_id", "feedstock_id", "period"]]
     inv = sc.inventory
     inv = inv.loc[inv["tonnes"] > 0, ["site_id", "feedstock_id"]].assign(period=1)
@@ -254,14 +275,15 @@ def _expand_weeks(df: pd.DataFrame, first_col: str, last: pd.Series) -> pd.DataF
     return out
 
 
-def _balance_rows(node_weeks: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+def _balance_rows(node_weeks: pd.DataFrame, inp: PeriodInputs, sc: Scenario) -> pd.DataFrame:
     """Balance rows with their supply (and in-transit arrivals) and opening stock.
 
     ``supply_t`` is every tonne that appears at the node that week from outside
     the plan: supply at a source, a shipment already on its way at its destination.
     """
     bal = node_weeks[["site_id", "feedstock_id", "period", "kind", "earliest"]].copy()
-    sup = sc.inflows.groupby(["site_id", "feedstock_id", "period"], as_index=False)["tonnes"].sum()
+    sup = inp.inflows.groupby(["site_id", "feedstock_id", "period"],
+                              as_index=False)["tonnes"].sum()
     bal = bal.merge(sup.rename(columns={"tonnes": "supply_t"}), how="left",
                     on=["site_id", "feedstock_id", "period"])
     inv = sc.inventory.rename(columns={"tonnes": "opening_t"})[
@@ -284,11 +306,12 @@ def _plant_feed(nodes: pd.DataFrame, feeds: pd.DataFrame, specs: pd.DataFrame) -
     return q.sort_values(["site_id", "feedstock_id", "period"]).reset_index(drop=True)
 
 
-def _plant_outputs(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+def _plant_outputs(q: pd.DataFrame, sc: Scenario, inp: PeriodInputs) -> pd.DataFrame:
     """One row per q row and product its plant makes: t of product per t fed, and its value.
 
     output = yield x (sum of the feedstock's basis columns), e.g. NdPr oxide from
-    ``nd_share+pr_share`` at 0.95 recovery x 1.18 t oxide per t of metal.
+    ``nd_share+pr_share`` at 0.95 recovery x 1.18 t oxide per t of metal. In a
+    strategic run the value is indexed by year (prices.csv).
     """
     made = sc.plant_products
     out = q.merge(made, on="site_id")
@@ -296,6 +319,10 @@ def _plant_outputs(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     basis = np.array([per_t[b].at[f] for b, f in zip(out["yield_basis"], out["feedstock_id"],
                                                          strict=True)], dtype=float)
     out["output_t_per_t"] = out["yield"].to_numpy() * basis
+    if inp.product_index:
+        out["value_gbp_per_t"] = out["value_gbp_per_t"] * [
+            inp.product_index.get((t, p), 1.0) for t, p in zip(out["period"], out["product"],
+                                                                 strict=True)]
     cols = ["site_id", "feedstock_id", "period", "product", "output_t_per_t", "value_gbp_per_t"]
     return out[cols].sort_values(["site_id", "feedstock_id", "period"], kind="stable") \
         .reset_index(drop=True)
@@ -337,33 +364,32 @@ def banned_feeds(pairs: pd.DataFrame, feeds: pd.DataFrame, specs: pd.DataFrame) 
     return pd.DataFrame(sorted(set(out)), columns=["site_id", "feedstock_id"])
 
 
-def _expansions(sc: Scenario) -> pd.DataFrame:
-    w = sc.expansions
-    w = w[w["first_period"] <= sc.horizon].copy()
-    w["key"] = w["site_id"] + "/" + w["option"]
-    return w.reset_index(drop=True)
+def plant_cap_max(sc: Scenario, inp: PeriodInputs | None = None) -> pd.Series:
+    """Capacity plus every expansion option inside the horizon (docs/model.md cap_max).
 
-
-def plant_cap_max(sc: Scenario) -> pd.Series:
-    """Capacity plus every expansion option inside the horizon (docs/model.md cap_max)."""
+    t/week; each option counts once however many years it may be decided in.
+    """
+    builds = (inp or period_inputs(sc)).builds
     base = sc.plants.set_index("site_id")["capacity_t_per_week"]
-    extra = _expansions(sc).groupby("site_id")["extra_capacity_t_per_week"].sum()
+    extra = builds.drop_duplicates(["site_id", "option"]).groupby("site_id")[
+        "extra_capacity_t_per_week"].sum()
     return base.add(extra, fill_value=0.0)
 
 
-def _min_run(q: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+def _min_run(q: pd.DataFrame, sc: Scenario, inp: PeriodInputs) -> pd.DataFrame:
     plants = sc.plants
     need = plants.loc[plants["min_weekly_t"] > 0, ["site_id", "min_weekly_t"]]
     weeks = q[["site_id", "period"]].drop_duplicates()
     u = weeks.merge(need, on="site_id")
-    u["cap_max_t"] = plant_cap_max(sc).loc[u["site_id"]].to_numpy()
+    u["cap_max_t"] = plant_cap_max(sc, inp).loc[u["site_id"]].to_numpy()
     return u.sort_values(["site_id", "period"]).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ trips and hubs
 
 def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
-               slots_bound: bool = True, implied_trips: bool = True) -> pd.DataFrame:
+               slots_bound: bool = True, implied_trips: bool = True,
+               weeks: dict | None = None) -> pd.DataFrame:
     """One trip row per arc-week that can carry anything, with its bound from the data.
 
     ``implied``: continuous trips with no slot limit, no contract and a trip cost
@@ -376,7 +402,8 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
 
     ``reach_t`` is the most the arc can carry that week (what can have reached
     its origin by then); ``trips_max`` = ceil(reach_t / payload) (not rounded
-    for continuous trips), capped by ``max_trips_per_week``. More trips than
+    for continuous trips), capped by ``max_trips_per_week`` x the period's ``weeks``. More trips
+    than
     that never help, so the bound (also the big-M of a contracted lane) leaves
     the optimum unchanged and turns most small-flow trip counts into binaries.
     """
@@ -385,7 +412,9 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
         pd.MultiIndex.from_frame(n[["arc", "period"]])).fillna(0.0).to_numpy()
     needed = n["reach_t"] / n["payload_t"]
     needed = np.where(n["integer_trips"], np.ceil(needed - 1e-9), needed)
-    slots = n["max_trips_per_week"].fillna(np.inf).to_numpy() if slots_bound else np.inf
+    per_period = n["period"].map(weeks).to_numpy(float) if weeks else 1.0
+    slots = n["max_trips_per_week"].fillna(np.inf).to_numpy() * per_period if slots_bound \
+        else np.inf
     n["trips_max"] = np.minimum(slots, needed)
     n["contracted"] = n["fixed_cost_gbp"] > 0
     n["implied"] = implied_trips & ~n["integer_trips"] & n["max_trips_per_week"].isna() \
@@ -396,7 +425,7 @@ def _trip_rows(x: pd.DataFrame, arcs: pd.DataFrame, sc: Scenario, *,
     return n[cols].sort_values(["arc", "period"]).reset_index(drop=True)
 
 
-def _reach_at_origin(x: pd.DataFrame, sc: Scenario) -> np.ndarray:
+def _reach_at_origin(x: pd.DataFrame, inp: PeriodInputs, sc: Scenario) -> np.ndarray:
     """Most tonnes of f an arc can carry in week t: what can have reached its origin by then.
 
     A source receives nothing by arc (lanes never end at a source), so only its
@@ -404,7 +433,7 @@ def _reach_at_origin(x: pd.DataFrame, sc: Scenario) -> np.ndarray:
     hold everything supplied anywhere up to week t. One value per x row; an
     arc-week's ``reach_t`` is their sum over the feedstocks it may carry.
     """
-    cum_site = _cumulative_supply(sc)
+    cum_site = _cumulative_supply(inp, sc)
     cum_feed = cum_site.groupby(level=["feedstock_id", "period"]).sum()
     at_site = cum_site.reindex(pd.MultiIndex.from_arrays(
         [x["origin"], x["feedstock_id"], x["period"]])).fillna(0.0).to_numpy()
@@ -413,22 +442,23 @@ def _reach_at_origin(x: pd.DataFrame, sc: Scenario) -> np.ndarray:
     return np.where(x["origin_kind"] == "source", at_site, anywhere)
 
 
-def _cumulative_supply(sc: Scenario) -> pd.Series:
+def _cumulative_supply(inp: PeriodInputs, sc: Scenario) -> pd.Series:
     """Opening stock plus supply (and arrivals) up to each week, by (site, feedstock, period)."""
-    rows = pd.concat([sc.inflows[["site_id", "feedstock_id", "period", "tonnes"]],
+    rows = pd.concat([inp.inflows[["site_id", "feedstock_id", "period", "tonnes"]],
                       sc.inventory[["site_id", "feedstock_id", "tonnes"]].assign(period=1)])
-    weeks = range(1, sc.horizon + 1)
+    weeks = range(1, inp.horizon.count + 1)
     grid = rows.groupby(["site_id", "feedstock_id", "period"])["tonnes"].sum() \
         .unstack("period", fill_value=0.0).reindex(columns=weeks, fill_value=0.0)
     grid.columns.name = "period"
     return grid.cumsum(axis=1).stack()
 
 
-def _hubs(sc: Scenario, x: pd.DataFrame, arriving: pd.DataFrame) -> pd.DataFrame:
+def _hubs(sc: Scenario, x: pd.DataFrame, arriving: pd.DataFrame,
+          inp: PeriodInputs) -> pd.DataFrame:
     """Hub rows with the big-M used when a hub without capacity may be closed."""
     hubs = sc.hubs.copy()
     into = x.groupby("destination")["feedstock_id"].unique()
-    total = pd.concat([sc.inflows[["feedstock_id", "tonnes"]],
+    total = pd.concat([inp.inflows[["feedstock_id", "tonnes"]],
                        sc.inventory[["feedstock_id", "tonnes"]]]).groupby("feedstock_id")[
         "tonnes"].sum()
     arrives = arriving.groupby("site_id")["tonnes"].sum()

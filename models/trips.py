@@ -13,15 +13,18 @@ from feedstock.models.variables import X_KEY, trip_vars
 
 
 def trips_numbers(d: ModelData) -> dict[str, dict]:
-    """Payload per trip (t), ferry slots per week and the big-M of contracted lanes."""
+    """Payload per trip (t), ferry slots per period and the big-M of contracted lanes.
+
+    Slots: ``max_trips_per_week`` x the weeks in the period (1 in a weekly run).
+    """
     rows = trip_vars(d)
     n_rows = keys(rows, ("arc", "period"))
     slots = rows[rows["max_trips_per_week"].notna()]
     contract = rows[rows["contracted"]]
     return {
         "payload_t": dict(zip(n_rows, rows["payload_t"].tolist(), strict=True)),
-        "slots_per_week": dict(zip(keys(slots, ("arc", "period")),
-                                   slots["max_trips_per_week"].tolist(), strict=True)),
+        "slots_per_week": {k: v * d.period_weeks[k[1]] for k, v in zip(
+            keys(slots, ("arc", "period")), slots["max_trips_per_week"].tolist(), strict=True)},
         "contract_big_m": dict(zip(keys(contract, ("arc", "period")),
                                    contract["trips_max"].tolist(), strict=True)),
     }
@@ -32,7 +35,8 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
 
     ``trip_payload[a,t]``:  :math:`\sum_f x_{a,f,t} \le \mathrm{payload}_m\, n_{a,t}`
 
-    ``lane_slots[a,t]``:    :math:`n_{a,t} \le \mathrm{max\_trips}_a` (ferry slots), where given
+    ``lane_slots[a,t]``:    :math:`n_{a,t} \le \mathrm{max\_trips}_a \cdot L_t` (ferry slots per
+    week x the weeks in the period), where given
 
     ``lane_contract[a,t]``: :math:`n_{a,t} \le M_{a,t}\, y_a` for arcs with a fixed cost, with
     :math:`M_{a,t} = \min(\mathrm{max\_trips}_a, \lceil R_{a,t} / \mathrm{payload}_m \rceil)`
@@ -53,11 +57,14 @@ def add_trips(m: pyo.ConcreteModel, d: ModelData, num: Mapping) -> None:
 
 
 def implied_trip_numbers(d: ModelData) -> dict[str, dict]:
-    """``implied_trip_gbp_per_t[a,f,t]`` = trip_cost / payload on the x rows of implied arcs."""
+    """``implied_trip_gbp_per_t[a,f,t]`` = trip_cost / payload on the x rows of implied arcs.
+
+    Discounted with its period (1 in a weekly run), as every cost of the objective.
+    """
     rows = d.trips.loc[d.trips["implied"], ["arc", "period", "trip_cost_gbp", "payload_t"]]
     x = d.flows[list(X_KEY)].merge(rows, on=["arc", "period"])
-    return {"implied_trip_gbp_per_t": dict(zip(
-        keys(x, X_KEY), (x["trip_cost_gbp"] / x["payload_t"]).tolist(), strict=True))}
+    cost = x["trip_cost_gbp"] / x["payload_t"] * x["period"].map(d.discount)
+    return {"implied_trip_gbp_per_t": dict(zip(keys(x, X_KEY), cost.tolist(), strict=True))}
 
 
 def implied_trips(d: ModelData, x_values: Mapping) -> dict[tuple, float]:

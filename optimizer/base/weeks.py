@@ -43,3 +43,9 @@ def period_of(label: str, start_week: str) -> int:
     """
     delta = parse_iso_week(label) - parse_iso_week(start_week)
     return delta.days // 7 + 1
+
+
+def is_year(label: object) -> bool:
+    """Whether a period label names a year (``"2029"``) rather than an ISO week or ``all``."""
+    text = str(label).strip()
+    return len(text) == 4 and text.isdigit()

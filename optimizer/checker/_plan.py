@@ -106,7 +106,9 @@ class Plan:
         self.in_transit = self._inside(transit)  # arrivals of shipments already on their way
         self.offtake = self._inside(sc.table("offtake"), allow_all=True)
         exp = sc.table("expansions")
-        exp["first_period"] = [max(1, int(self.period_of(w))) for w in exp["available_from_week"]]
+        exp["first_period"] = [self.horizon + 1 if pd.isna(w)  # blank: strategic runs only
+                               else max(1, int(self.period_of(w)))
+                               for w in exp["available_from_week"]]
         self.expansions = exp
         t = {name: _table(result, name) for name in COLUMNS}
         sites = pd.DataFrame(sc.sites).drop(columns="geometry", errors="ignore")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from feedstock.models.registry import binding_labels
+from feedstock.optimizer.base.weeks import is_year
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 
@@ -62,13 +63,22 @@ def _trips(sc: Scenario, r: Result) -> pd.DataFrame:
                   full["trips"] * full["payload_t"], "t")
 
 
+def _per_period(r: Result, rate: pd.Series, weeks: pd.Series) -> pd.Series:
+    """A per-week limit over each row's period (x 1 in a weekly plan)."""
+    return rate * weeks.map(r.weeks_in).to_numpy(float) if r.strategic else rate
+
+
+def _unit(r: Result, weekly: str) -> str:
+    """``t/week`` in a weekly plan; per period (``t``) in a strategic one."""
+    return weekly.removesuffix("/week") if r.strategic else weekly
+
+
 def _slots(sc: Scenario, r: Result) -> pd.DataFrame:
     lw = r.lane_weeks
-    used = lw[lw["max_trips_per_week"].notna() & (lw["trips"] >= lw["max_trips_per_week"] - TOL)
-              & (lw["trips"] > 0)]
+    lw = lw.assign(limit=_per_period(r, lw["max_trips_per_week"], lw["week"]))
+    used = lw[lw["limit"].notna() & (lw["trips"] >= lw["limit"] - TOL) & (lw["trips"] > 0)]
     where = used["origin"] + ">" + used["destination"] + " (" + used["mode"] + ")"
-    return _frame("lane_slots", where, used["week"], used["trips"], used["max_trips_per_week"],
-                  "trips")
+    return _frame("lane_slots", where, used["week"], used["trips"], used["limit"], "trips")
 
 
 def _hubs(sc: Scenario, r: Result) -> pd.DataFrame:
@@ -76,25 +86,27 @@ def _hubs(sc: Scenario, r: Result) -> pd.DataFrame:
     hubs = sc.hubs.set_index("site_id")
     into = f[f["destination"].isin(hubs.index)].groupby(
         ["destination", "arrival_week"], as_index=False)["tonnes_t"].sum()
-    into["limit"] = hubs["capacity_t_per_week"].reindex(into["destination"]).to_numpy()
+    into["limit"] = _per_period(r, pd.Series(hubs["capacity_t_per_week"].reindex(
+        into["destination"]).to_numpy(), index=into.index), into["arrival_week"])
     into = into[_at(into["tonnes_t"], into["limit"])]
     return _frame("hub_capacity", into["destination"], into["arrival_week"], into["tonnes_t"],
-                  into["limit"], "t/week")
+                  into["limit"], _unit(r, "t/week"))
 
 
 def _plants(sc: Scenario, r: Result) -> pd.DataFrame:
     p = r.plants
-    p = p[_at(p["feed_t"], p["capacity_t_per_week"])]
-    return _frame("plant_capacity", p["site_id"], p["week"], p["feed_t"],
-                  p["capacity_t_per_week"], "t/week")
+    p = p.assign(limit=_per_period(r, p["capacity_t_per_week"], p["week"]))
+    p = p[_at(p["feed_t"], p["limit"])]
+    return _frame("plant_capacity", p["site_id"], p["week"], p["feed_t"], p["limit"],
+                  _unit(r, "t/week"))
 
 
 def _min_run(sc: Scenario, r: Result) -> pd.DataFrame:
     p = r.plants.merge(sc.plants[["site_id", "min_weekly_t"]], on="site_id")
-    low = p[(p["min_weekly_t"] > 0) & (p["feed_t"] > TOL)
-            & (p["feed_t"] <= p["min_weekly_t"] + TOL)]
-    return _frame("min_run", low["site_id"], low["week"], low["feed_t"], low["min_weekly_t"],
-                  "t/week")
+    p = p.assign(limit=_per_period(r, p["min_weekly_t"], p["week"]))
+    low = p[(p["limit"] > 0) & (p["feed_t"] > TOL) & (p["feed_t"] <= p["limit"] + TOL)]
+    return _frame("min_run", low["site_id"], low["week"], low["feed_t"], low["limit"],
+                  _unit(r, "t/week"))
 
 
 def _blends(sc: Scenario, r: Result) -> pd.DataFrame:
@@ -134,10 +146,14 @@ def _offtake(sc: Scenario, r: Result) -> pd.DataFrame:
     """Offtake rows met exactly: the product's own output (``plant_output``), per week or all."""
     output = r.plant_output
     out = []
-    for row in sc.offtake.itertuples(index=False):
+    rows = sc.table("offtake") if r.strategic else sc.offtake
+    for row in rows.itertuples(index=False):
         made = output[output["product"] == row.product]
-        if row.week != "all":
-            made = made[made["week"] == row.week]
+        if r.strategic and row.week != "all" and not is_year(row.week):
+            continue  # an ISO-week row: weekly runs only
+        if row.week != "all":  # a week, or a year's periods ("2029", "2029-Q1" ...)
+            made = made[(made["week"] == row.week)
+                        | made["week"].astype(str).str.startswith(f"{row.week}-Q")]
         value = float(made["output_t"].sum())
         if value <= row.min_t + TOL and row.min_t > 0:
             out.append(_frame("offtake", [row.product], [row.week], [value], [row.min_t], "t"))
@@ -149,9 +165,10 @@ def _outlet_limits(sc: Scenario, r: Result) -> pd.DataFrame:
     limits = sc.outlets.rename(columns={"feedstock_id": "price_row"})
     sold = sold.merge(limits[["site_id", "price_row", "max_t_per_week"]],
                       on=["site_id", "price_row"])
-    sold = sold[_at(sold["tonnes_t"], sold["max_t_per_week"])]
+    sold["limit"] = _per_period(r, sold["max_t_per_week"], sold["week"])
+    sold = sold[_at(sold["tonnes_t"], sold["limit"])]
     return _frame("outlet_limit", sold["site_id"] + " " + sold["price_row"], sold["week"],
-                  sold["tonnes_t"], sold["max_t_per_week"], "t/week")
+                  sold["tonnes_t"], sold["limit"], _unit(r, "t/week"))
 
 
 def _element_leakage_cap(sc: Scenario, r: Result) -> pd.DataFrame:

@@ -21,7 +21,7 @@ def kpis(sc: Scenario, d: ModelData, t: dict[str, pd.DataFrame], total_cost: flo
     (:func:`element_kpis`) appear when feedstocks.csv has element share columns.
     """
     feeds = sc.feedstocks.set_index("feedstock_id")
-    supply = sc.inflows.groupby("feedstock_id")["tonnes"].sum().add(
+    supply = d.inputs.inflows.groupby("feedstock_id")["tonnes"].sum().add(
         sc.inventory.groupby("feedstock_id")["tonnes"].sum(), fill_value=0.0)
     available = d.available_t
     leaked = float(t["leakage"]["tonnes_t"].sum())

@@ -42,6 +42,8 @@ class Result:
     model_size: Mapping[str, int]
     weeks: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    period_weeks: tuple[float, ...] = ()
+    """Weeks in each period (``weeks`` are then years or quarters); empty: one week each."""
     source: Scenario | None = field(default=None, repr=False)
     """The scenario this plan is for (frozen); ``feedstock.write`` needs its sites and rules."""
 
@@ -64,6 +66,17 @@ class Result:
         for k, v in state.items():
             object.__setattr__(self, k, v)
         self.__post_init__()
+
+    @property
+    def strategic(self) -> bool:
+        """Whether the periods are years or quarters (a ``feedstock strategy`` plan)."""
+        return any(w > 1 for w in self.period_weeks)
+
+    def weeks_in(self, label: str) -> float:
+        """Weeks in the period labelled ``label`` (1 in a weekly plan)."""
+        if not self.period_weeks:
+            return 1.0
+        return self.period_weeks[self.weeks.index(label)]
 
     @property
     def kpis(self) -> pd.Series:
@@ -189,4 +202,6 @@ def make_result(sc: Scenario, built: BuiltModel, values: dict[str, dict],
         kpi_values=kpis(sc, built.data, tables, sum(lines.values())), _tables=tables,
         build_seconds=seconds["build"], solve_seconds=seconds["solve"],
         dual_seconds=seconds["duals"], solver=solver, model_size=built.size,
-        weeks=built.data.weeks, notes=(*sc.notes, *notes), source=sc)
+        weeks=built.data.weeks, notes=(*sc.notes, *notes),
+        period_weeks=tuple(built.data.period_weeks[t] for t in range(1, built.data.horizon + 1)),
+        source=sc)

@@ -124,10 +124,12 @@ def _plant_output(s: Solved) -> pd.DataFrame:
 
 
 def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
-    """Every plant-week: feed, capacity with the expansions built, utilisation, output.
+    """Every plant-period: feed, capacity with the builds online, utilisation, output.
 
     ``product`` is the plant's product, or its products joined by ``+``;
     ``output_t`` the tonnes of all of them (``plant_output`` has each).
+    ``capacity_t_per_week`` is a rate; utilisation compares the period's feed with
+    it x the weeks in the period (1 in a weekly run).
     """
     names = sc.plant_products.groupby("site_id", sort=False)["product"].agg("+".join)
     plants = sc.plants[["site_id", "process", "capacity_t_per_week"]].assign(
@@ -135,14 +137,14 @@ def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
     grid = plants.merge(pd.DataFrame({"period": range(1, s.d.horizon + 1)}), how="cross")
     built = np.array([s.values["w"].get(k, 0.0) > 0.5 for k in s.d.expansions["key"]], dtype=bool)
     w = s.d.expansions.loc[built].merge(grid[["site_id", "period"]], on="site_id")
-    extra = w[w["first_period"] <= w["period"]].groupby(["site_id", "period"])[
-        "extra_capacity_t_per_week"].sum()
+    online = (w["first_period"] <= w["period"]) & (w["period"] <= w["last_period"])
+    extra = w[online].groupby(["site_id", "period"])["extra_capacity_t_per_week"].sum()
     grid["capacity_t_per_week"] += extra.reindex(
         pd.MultiIndex.from_frame(grid[["site_id", "period"]])).fillna(0.0).to_numpy()
     agg = feed.groupby(["site_id", "period"])[["feed_t", "output_t"]].sum()
     grid = grid.join(agg, on=["site_id", "period"]).fillna({"feed_t": 0.0, "output_t": 0.0})
-    grid["utilisation"] = np.where(grid["capacity_t_per_week"] > 0,
-                                   grid["feed_t"] / grid["capacity_t_per_week"], np.nan)
+    capacity = grid["capacity_t_per_week"] * grid["period"].map(s.d.period_weeks)
+    grid["utilisation"] = np.where(capacity > 0, grid["feed_t"] / capacity, np.nan)
     running = s.values["u"]
     grid["running"] = [bool(round(running[(p, t)])) if (p, t) in running else None
                        for p, t in zip(grid["site_id"], grid["period"], strict=True)]

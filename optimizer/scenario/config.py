@@ -10,7 +10,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -109,6 +109,38 @@ class SolverConfig(_Strict):
     """Random seed passed to the solver, so that runs repeat."""
 
 
+class StrategyConfig(_Strict):
+    """``[strategy]``: the years a strategic run plans, and how it weighs them.
+
+    The weekly keys (``start_week``, ``weeks``) stay: they are the base the
+    yearly supply is read from (supply.csv inside them, per week, x period weeks).
+    """
+
+    first_year: int = Field(ge=1900, le=9000)
+    years: int = Field(ge=1, le=100)
+    period: Literal["year", "quarter"] = "year"
+    discount_rate: float = Field(0.0, ge=0, le=1)
+    """Real, per year: a cost in year y weighs (1 + r)^-(y - first_year)."""
+    commit_until: int | None = None
+    """Builds decided up to this year are the same in every future (default: first_year)."""
+    export_ban_from_year: int | None = Field(None, ge=1900, le=9999)
+    """From this year on, outlets buy nothing."""
+
+    @property
+    def last_year(self) -> int:
+        """The last year of the horizon."""
+        return self.first_year + self.years - 1
+
+    @field_validator("commit_until")
+    @classmethod
+    def _inside(cls, v: int | None, info: ValidationInfo) -> int | None:
+        first, years = info.data.get("first_year"), info.data.get("years")
+        if v is not None and first is not None and years is not None \
+                and not first <= v <= first + years - 1:
+            raise ValueError(f"{v} is outside the horizon {first}..{first + years - 1}")
+        return v
+
+
 class ScenarioConfig(_Strict):
     """Everything scenario.toml holds."""
 
@@ -121,6 +153,8 @@ class ScenarioConfig(_Strict):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
+    strategy: StrategyConfig | None = None
+    """Years for ``feedstock strategy`` (absent: the scenario is weekly only)."""
 
     @field_validator("start_week")
     @classmethod

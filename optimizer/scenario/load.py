@@ -27,6 +27,7 @@ from feedstock.optimizer.scenario.config import ScenarioConfig, read_config, val
 from feedstock.optimizer.scenario.excel import read_workbook
 from feedstock.optimizer.scenario.raw import GEO_SITE_FILES, KNOWN_FILES, RawScenario, is_workbook
 from feedstock.optimizer.scenario.rules import cross_table_problems, empty_table
+from feedstock.optimizer.scenario.strategy_rules import strategy_problems
 from feedstock.optimizer.scenario.tables import SPECS, frame_to_strings, parse_table, read_csv
 
 log = logging.getLogger(__name__)
@@ -155,9 +156,10 @@ def validate_raw(raw: RawScenario) -> Validated:
         problems += found
         notes += table_notes
     if all(raw.tables.get(n) is not None for n in ("sites", "feedstocks", "modes")):
-        found, more_notes = cross_table_problems(typed, cfg)
-        problems += _renamed(found, files)
-        notes += [renamed_note(n, raw) for n in more_notes]
+        for rules in (cross_table_problems, strategy_problems):
+            found, more_notes = rules(typed, cfg)
+            problems += _renamed(found, files)
+            notes += [renamed_note(n, raw) for n in more_notes]
     if problems or cfg is None:
         raise ScenarioError(problems, where=raw.source)
     return Validated(cfg, typed, tuple(notes), raw.source)

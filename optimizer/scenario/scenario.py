@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from feedstock.optimizer.base.errors import ScenarioError
-from feedstock.optimizer.base.weeks import horizon_labels, period_of
+from feedstock.optimizer.base.weeks import horizon_labels, is_year, period_of
 from feedstock.optimizer.scenario import overrides as ov
 from feedstock.optimizer.scenario.config import ScenarioConfig, override
 from feedstock.optimizer.scenario.elements import element_columns
@@ -188,7 +188,8 @@ class Scenario:
     def expansions(self) -> pd.DataFrame:
         """Expansion options with ``first_period`` (W+1 = never inside the horizon)."""
         df = self.table("expansions")
-        df["first_period"] = [min(max(1, self.period(w)), self.horizon + 1)
+        df["first_period"] = [self.horizon + 1 if pd.isna(w)  # a strategic-only option
+                              else min(max(1, self.period(w)), self.horizon + 1)
                               for w in df["available_from_week"]]
         return df
 
@@ -201,6 +202,7 @@ class Scenario:
     def offtake(self) -> pd.DataFrame:
         """Offtake rows inside the horizon; ``period`` 0 means the whole horizon."""
         df = self.table("offtake")
+        df = df[~df["week"].map(is_year).astype(bool)]  # a year: strategic runs only
         df["period"] = [0 if w == "all" else self.period(w) for w in df["week"]]
         inside = (df["period"] == 0) | df["period"].between(1, self.horizon)
         return df[inside].reset_index(drop=True)
@@ -305,13 +307,19 @@ def _with_horizon_notes(sc: Scenario, raw: RawScenario | None = None) -> Scenari
     if outside:
         extra.append(f"in_transit.csv: {outside} shipment(s) arriving after {sc.weeks[-1]} "
                      "ignored")
-    outside = len(sc.table("offtake")) - len(sc.offtake)
+    years = int(sc.table("offtake")["week"].map(is_year).sum())
+    outside = len(sc.table("offtake")) - len(sc.offtake) - years
     if outside:
         extra.append(f"offtake.csv: {outside} row(s) outside the horizon ignored")
+    if years:
+        extra.append(f"offtake.csv: {years} row(s) naming a year are for strategic runs: "
+                     "ignored by weekly runs")
     late = sc.expansions[sc.expansions["first_period"] > sc.horizon]
     for r in late.itertuples():
-        extra.append(f"expansions.csv: {r.site_id}/{r.option} available from "
-                     f"{r.available_from_week}, after the horizon: never built")
+        when = ("no available_from_week: a strategic option" if pd.isna(r.available_from_week)
+                else f"available from {r.available_from_week}, after the horizon")
+        extra.append(f"expansions.csv: {r.site_id}/{r.option} {when}: never built in a weekly "
+                     "run")
     if raw is not None:
         extra = [renamed_note(n, raw) for n in extra]
     for n in (*sc.notes, *extra):

@@ -211,14 +211,38 @@ PLANT_SPECS = TableSpec("plant_specs", "plant_specs.csv", False, (
     Col("max", "float", blank_ok=True, checks=(_not_huge(),)),
 ), unique=(("site_id", "attribute"),))
 
+_YEAR = (_between(1900, 9999),)
 EXPANSIONS = TableSpec("expansions", "expansions.csv", False, (
     Col("site_id"), Col("option", checks=(_ID,)),
     Col("extra_capacity_t_per_week", "float", checks=_NONNEG),
-    Col("fixed_cost_gbp", "float", checks=_NONNEG),
-    Col("available_from_week", "week"),
+    # weekly runs: a fixed cost for the horizon, capacity from a week (blank: strategic only)
+    Col("fixed_cost_gbp", "float", blank_ok=True, default=0.0, checks=_NONNEG),
+    Col("available_from_week", "week", blank_ok=True),
     Col("decision", required=False, blank_ok=True, default="choose",
         checks=(_one_of(DECISIONS),)),
+    # strategic runs: builds over years (blank capex or lifetime: a weekly-only option)
+    Col("capex_gbp", "float", required=False, blank_ok=True, checks=_NONNEG),
+    Col("opex_gbp_per_year", "float", required=False, blank_ok=True, default=0.0,
+        checks=_NONNEG),
+    Col("lifetime_years", "int", required=False, blank_ok=True, checks=(_gt(0),)),
+    Col("lead_time_years", "int", required=False, blank_ok=True, default=0,
+        checks=(_between(0, 100),)),
+    Col("earliest_year", "int", required=False, blank_ok=True, checks=_YEAR),
+    Col("latest_year", "int", required=False, blank_ok=True, checks=_YEAR),
+    Col("group", required=False, blank_ok=True, checks=(_ID,)),
 ), unique=(("site_id", "option"),))
+
+FORECAST = TableSpec("forecast", "forecast.csv", False, (
+    Col("year", "int", checks=_YEAR), Col("sector"),
+    Col("index", "float", checks=_NONNEG),
+    Col("feedstock_id", required=False, blank_ok=True),
+    Col("site_id", required=False, blank_ok=True),
+), unique=(("year", "sector", "feedstock_id", "site_id"),))
+
+PRICES = TableSpec("prices", "prices.csv", False, (
+    Col("year", "int", checks=_YEAR), Col("item"),
+    Col("index", "float", checks=_NONNEG),
+), unique=(("year", "item"),))
 
 IN_TRANSIT = TableSpec("in_transit", "in_transit.csv", False, (
     Col("origin"), Col("destination"), Col("mode"), Col("feedstock_id"),
@@ -233,12 +257,12 @@ OUTLETS = TableSpec("outlets", "outlets.csv", False, (
 ), unique=(("site_id", "feedstock_id"),))
 
 OFFTAKE = TableSpec("offtake", "offtake.csv", False, (
-    Col("product"), Col("week", "week_or_all"), Col("min_t", "float", checks=_NONNEG),
+    Col("product"), Col("week", "period_or_all"), Col("min_t", "float", checks=_NONNEG),
 ), unique=(("product", "week"),))
 
 SPECS: dict[str, TableSpec] = {t.name: t for t in (
     SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, IN_TRANSIT, PLANTS, PLANT_PRODUCTS, LANES, HUBS,
-    PLANT_SPECS, EXPANSIONS, OUTLETS, OFFTAKE)}
+    PLANT_SPECS, EXPANSIONS, OUTLETS, OFFTAKE, FORECAST, PRICES)}
 
 
 # ---------------------------------------------------------------- reading files
@@ -378,15 +402,27 @@ def _to_week_or_all(text: str) -> str:
         raise ValueError(f"{exc}, or 'all'") from None
 
 
+def _to_period_or_all(text: str) -> str:
+    """An ISO week (weekly runs), a year like 2029 (strategic runs) or 'all'."""
+    if text.strip().isdigit() and len(text.strip()) == 4:
+        return text.strip()
+    try:
+        return _to_week_or_all(text)
+    except ValueError:
+        raise ValueError("must be an ISO week like 2026-W49, a year like 2029, or 'all'") \
+            from None
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "str": str, "float": to_float, "int": _to_int, "bool": _to_bool,
-    "week": _to_week, "week_or_all": _to_week_or_all,
+    "week": _to_week, "week_or_all": _to_week_or_all, "period_or_all": _to_period_or_all,
 }
 _TYPE_WORDS = {"float": "must be a number", "int": "must be a whole number",
                "bool": "must be true or false", "week": "must be an ISO week like 2026-W49",
-               "week_or_all": "must be an ISO week like 2026-W49 or 'all'"}
+               "week_or_all": "must be an ISO week like 2026-W49 or 'all'",
+               "period_or_all": "must be an ISO week like 2026-W49, a year like 2029, or 'all'"}
 _DTYPES = {"str": object, "float": float, "int": "Int64", "bool": bool, "week": object,
-           "week_or_all": object}
+           "week_or_all": object, "period_or_all": object}
 
 
 def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str | None = None

@@ -78,19 +78,39 @@ def solver_options(sc: Scenario, *, time_limit: float | None = None, gap: float 
                          threads=cfg.threads if threads is None else threads, seed=cfg.seed)
 
 
-def prepare(sc: Scenario, *, elastic: bool = False, network: Network | None = None) -> Prepared:
-    """Network, index sets and (for the planning model) the named pre-solve checks.
+def prepare(sc: Scenario, *, elastic: bool = False, network: Network | None = None,
+            strategic: bool = False) -> Prepared:
+    """Network, index sets and (for the weekly planning model) the named pre-solve checks.
 
     ``elastic`` prepares the diagnosis copy (``feedstock.models.elastic``): its
     index sets allow custody breaches and slots beyond the timetable, and it is
     not checked (it exists to explain a failed check or solve). ``network``:
     the scenario's network if already built (the diagnosis re-uses the plan's).
+    ``strategic`` plans the ``[strategy]`` years (:func:`strategic_scenario`);
+    the pre-solve checks are weekly rules and are not run on it (an infeasible
+    strategic model is explained by the elastic copy).
     """
+    if strategic:
+        sc = strategic_scenario(sc)
     net = build_network(sc) if network is None else network
-    data = build_sets(sc, net, elastic=elastic)
-    checks = (Diagnosis(method="pre-solve checks", findings=()) if elastic
+    data = build_sets(sc, net, elastic=elastic, strategic=strategic)
+    checks = (Diagnosis(method="pre-solve checks", findings=()) if elastic or strategic
               else run_prechecks(sc, net, data))
     return Prepared(sc, net, data, checks)
+
+
+def strategic_scenario(sc: Scenario) -> Scenario:
+    """The scenario as a strategic run reads it: trips continuous, transit inside a period.
+
+    At a year's scale a trip is a rate, not a vehicle to count, and a ferry's
+    week of transit is inside the year (docs/model.md, strategic planning).
+    """
+    if sc.config.strategy is None:
+        raise ValueError(f"{sc.name}: no [strategy] in scenario.toml: a weekly scenario")
+    lanes = sc.lanes
+    if len(lanes):
+        lanes = lanes.assign(transit_weeks=0)
+    return sc.replace(modes=sc.modes.assign(integer_trips=False), lanes=lanes)
 
 
 def check(sc: Scenario) -> Diagnosis:
@@ -109,7 +129,8 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
           diagnose: bool = True,
           warm_start: Callable[[ModelData], Start] | None = None,
           resolver: Resolver | None = None,
-          progress: bool | TextIO | None = None, lp_start: bool | None = None) -> Result:
+          progress: bool | TextIO | None = None, lp_start: bool | None = None,
+          strategic: bool = False) -> Result:
     """Plan the scenario; return a Result with a plan, or raise a typed :class:`SolveError`.
 
     The result's ``status`` says how good the plan is proven to be:
@@ -139,11 +160,12 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     ``None`` (the default) turns it on for models of at least
     :data:`LP_START_VARIABLES` variables, where HiGHS's own first plan comes
     late (benchmarks/RESULTS.md: minutes at 2,000 sources); on smaller ones it
-    costs more than it saves.
+    costs more than it saves. ``strategic`` plans the ``[strategy]`` years
+    (:func:`prepare`): the result's tables are per year (or quarter).
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
-    prepared = _checked(sc)
+    prepared = _checked(sc, strategic)
     if resolver is None:
         built, reused = build(prepared, cuts=cuts), False
     else:
@@ -188,7 +210,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
     dual_seconds = time.perf_counter() - start
-    return make_result(sc, built, values, duals, status=status,
+    return make_result(prepared.scenario, built, values, duals, status=status,
                        objective=outcome.objective, bound=outcome.bound,
                        seconds={"build": build_seconds, "solve": start_seconds + outcome.seconds,
                                 "duals": dual_seconds},
@@ -228,9 +250,9 @@ def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
     return max(sum(float(weight.at[k[1]]) * float(pyo.value(m.e[k])) for k in m.E), 0.0)
 
 
-def _checked(sc: Scenario) -> Prepared:
+def _checked(sc: Scenario, strategic: bool = False) -> Prepared:
     """:func:`prepare`, raising :class:`InfeasibleError` when a check proves no plan exists."""
-    prepared = prepare(sc)
+    prepared = prepare(sc, strategic=strategic)
     if prepared.checks.errors:
         raise InfeasibleError(NOT_POSSIBLE, diagnosis=prepared.checks)
     return prepared
@@ -243,7 +265,8 @@ def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
         return
     log.warning("no plan meets every rule; diagnosing with the elastic copy")
     sc = prepared.scenario
-    elastic = build(prepare(sc, elastic=True, network=prepared.network))
+    elastic = build(prepare(sc, elastic=True, network=prepared.network,
+                            strategic=prepared.data.inputs.horizon.strategic))
     found = run_diagnosis(sc, elastic, opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
         found, findings=found.findings + prepared.checks.warnings))
