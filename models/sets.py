@@ -113,6 +113,9 @@ def build_sets(sc: Scenario, net: Network, *, elastic: bool = False,
     node_weeks = _expand_weeks(reach, "earliest", pd.Series(horizon, index=reach.index))
     kinds = sites["kind"]
     node_weeks["kind"] = kinds.loc[node_weeks["site_id"]].to_numpy()
+    if inp.banned_periods:  # export ban: an outlet has no row (nothing arrives or is sold)
+        node_weeks = node_weeks[~((node_weeks["kind"] == "outlet")
+                                  & node_weeks["period"].isin(inp.banned_periods))]
     balance = _balance_rows(node_weeks, inp, sc)
     s = node_weeks[node_weeks["kind"] != "outlet"].copy()
     s["holding_gbp_per_t_week"] = sites.loc[s["site_id"], "holding_gbp_per_t_week"].to_numpy()
