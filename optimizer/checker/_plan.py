@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from feedstock.optimizer.checker.years import Years
+
 COLUMNS: dict[str, list[str]] = {
     "flows": ["origin", "destination", "mode", "feedstock_id", "week", "arrival_week",
               "tonnes_t", "trips", "period"],
@@ -96,6 +98,8 @@ class Plan:
 
     def __init__(self, sc: Any, result: Any, tol: float):
         self.sc, self.result, self.tol = sc, result, tol
+        self.years: Years | None = None
+        self.contract_factor = 1.0
         # week arithmetic and horizon filters are redone here, not taken from the
         # Scenario's derived columns, so a bug there cannot pass both sides
         self.horizon = int(sc.config.weeks)
@@ -109,7 +113,12 @@ class Plan:
         exp["first_period"] = [self.horizon + 1 if pd.isna(w)  # blank: strategic runs only
                                else max(1, int(self.period_of(w)))
                                for w in exp["available_from_week"]]
+        exp["key"] = exp["site_id"] + "/" + exp["option"]
+        exp["last_period"] = self.horizon
+        exp["cost_gbp"] = exp["fixed_cost_gbp"]
         self.expansions = exp
+        if getattr(result, "strategic", False) and sc.config.strategy is not None:
+            self._read_years(sc)
         t = {name: _table(result, name) for name in COLUMNS}
         sites = pd.DataFrame(sc.sites).drop(columns="geometry", errors="ignore")
         self.sites = sites.set_index("site_id")
@@ -160,9 +169,47 @@ class Plan:
         self.decisions = dec
         self.prices, self.outlet_rows = self._outlet_prices()
 
+    def _read_years(self, sc: Any) -> None:
+        """A strategic plan: periods are years (or quarters), read by ``checker.years``."""
+        years = self.years = Years.of(sc)
+        self.supply = years.supply(sc, self.supply)
+        self.horizon = years.count
+        self.weeks = years.labels
+        transit = sc.table("in_transit").rename(columns={"arrival_week": "week"})
+        self.in_transit = transit.assign(period=1)  # shipments on their way arrive first
+        off = sc.table("offtake")
+        off = off[off["week"].astype(str).str.fullmatch(r"\d{4}|all")].copy()
+        off["periods"] = [tuple(range(1, years.count + 1)) if w == "all" else tuple(
+            t for t, y in enumerate(years.years, start=1) if str(y) == w) for w in off["week"]]
+        self.offtake = off[off["periods"].map(len) > 0].assign(
+            period=lambda d: [0 if w == "all" else p[0] for w, p in zip(d["week"], d["periods"],
+                                                                        strict=True)])
+        self.expansions = years.builds(sc.table("expansions"))
+        self.contract_factor = years.fixed_cost_factor()
+
     # ------------------------------------------------------------ helpers
+    def weeks_in(self, period: int) -> float:
+        """Weeks in a period (1 in a weekly plan): every per-week rate scales by it."""
+        return 1.0 if self.years is None else self.years.weeks[int(period) - 1]
+
+    def discount(self, period: int) -> float:
+        """Discount factor of a period (1 in a weekly plan)."""
+        return 1.0 if self.years is None else self.years.discount[int(period) - 1]
+
+    def price_index(self, item: str, period: int) -> float:
+        """prices.csv index of a product or of 'outlets' in a period (1 in a weekly plan)."""
+        if self.years is None:
+            return 1.0
+        return self.years.price_index(self.sc.table("prices"), item, int(period))
+
+    def banned(self, period: int) -> bool:
+        """Whether outlets may not buy in a period (the strategic export ban)."""
+        return self.years is not None and self.years.banned(int(period))
+
     def period_of(self, label: Any) -> float:
-        """Period of an ISO week label, NaN if it is not one."""
+        """Period of an ISO week label (a year or quarter label in a strategic plan), or NaN."""
+        if self.years is not None:
+            return self.years.period_of(label)
         try:
             return float((_monday(str(label)) - self.monday).days // 7 + 1)
         except (ValueError, TypeError):
@@ -221,11 +268,11 @@ class Plan:
         return self.sc.plants.set_index("site_id")["capacity_t_per_week"].astype(float).to_dict()
 
     def capacity(self, plant: str, period: int) -> float:
-        """Return base capacity plus the chosen expansions available by ``period``."""
+        """Base capacity plus the chosen builds online in ``period``, t/week."""
         cap = self.base_capacity().get(plant, 0.0)
         for r in self.expansions.itertuples(index=False):
-            if r.site_id == plant and r.first_period <= period and self.chosen(
-                    "expansion", f"{r.site_id}/{r.option}", r.site_id, r.option):
+            if r.site_id == plant and r.first_period <= period <= r.last_period and \
+                    self.chosen("expansion", r.key, r.site_id, r.option):
                 cap += float(r.extra_capacity_t_per_week)
         return cap
 
@@ -246,12 +293,16 @@ class Plan:
         return float(sum(float(r.yield_) * self.basis(feedstock, r.yield_basis)
                          for r in rows.rename(columns={"yield": "yield_"}).itertuples()))
 
-    def value_per_t(self, plant: str, feedstock: str) -> float:
-        """GBP of products per t fed: sum over the plant's products of value x output."""
+    def value_per_t(self, plant: str, feedstock: str, period: int = 1) -> float:
+        """GBP of products per t fed: sum over the plant's products of value x output.
+
+        A product's value carries its prices.csv index in a strategic plan.
+        """
         rows = self.made_by(plant)
         if rows.empty or feedstock not in self.feeds.index:
             return math.nan
-        return float(sum(float(r.value) * float(r.yield_) * self.basis(feedstock, r.yield_basis)
+        return float(sum(float(r.value) * self.price_index(r.product, period) * float(r.yield_)
+                         * self.basis(feedstock, r.yield_basis)
                          for r in rows.rename(columns={"yield": "yield_", "value_gbp_per_t":
                                                        "value"}).itertuples()))
 

@@ -121,10 +121,11 @@ def check_trips(p: Plan) -> list[Violation]:
                 out.append(Violation("trip_payload", where,
                                      f"flows say {num(lo)}..{num(hi)} trips, lane_weeks says "
                                      f"{num(trips)}"))
-        cap = a["max_trips_per_week"]
+        cap = a["max_trips_per_week"] * p.weeks_in(t)
         if not math.isnan(cap) and trips > cap + ROUND:
             out.append(Violation("lane_slots", where,
-                                 f"{num(trips)} trips > max_trips_per_week {num(cap)}"))
+                                 f"{num(trips)} trips > max_trips_per_week {num(cap)}"
+                                 f" x {num(p.weeks_in(t))} weeks"))
         if p.integer.get(arc, True) and abs(trips - round(trips)) > ROUND:
             out.append(Violation("integer_trips", where,
                                  f"{num(trips)} trips on a mode with integer trips"))
@@ -180,7 +181,7 @@ def check_hubs(p: Plan) -> list[Violation]:
         cap, fixed = float(hubs.at[hub, "capacity_t_per_week"]), float(
             hubs.at[hub, "fixed_cost_gbp"])
         closed = fixed > 0 and not p.chosen("hub_open", hub)
-        limit = 0.0 if closed else cap
+        limit = 0.0 if closed else cap * p.weeks_in(t)
         if r["t"] > limit + p.slack(limit, r["rows"]):
             why = "the hub is not opened" if closed else f"capacity {num(cap)} t/week"
             out.append(Violation("hub_capacity", f"{hub} {p.wk(t)}",

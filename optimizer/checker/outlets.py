@@ -34,10 +34,18 @@ def check_custody(p: Plan) -> list[Violation]:
 
 
 def check_outlet_buys(p: Plan) -> list[Violation]:
-    """Rule 10: outlets take only what a row covers, at that row's price."""
+    """Rule 10: outlets take only what a row covers, at that row's price.
+
+    In a strategic plan the price carries the prices.csv index of ``outlets`` for
+    the period, and nothing reaches or is sold to an outlet once the export ban holds.
+    """
     out = []
     into = p.flows[p.node_kind(p.flows["destination"]) == "outlet"]
     for r in into.itertuples(index=False):
+        if p.banned(r.period) and r.tonnes_t > ROUNDING:
+            out.append(Violation("outlet_buys", f"{r.arc} {p.wk(r.period)} {r.feedstock_id}",
+                                 f"{num(r.tonnes_t)} t shipped to {r.destination} under the "
+                                 "export ban"))
         if (r.destination, r.feedstock_id) not in p.prices:
             out.append(Violation("outlet_buys", f"{r.arc} {p.wk(r.period)} {r.feedstock_id}",
                                  f"{num(r.tonnes_t)} t delivered to {r.destination}, which has "
@@ -54,7 +62,11 @@ def check_outlet_buys(p: Plan) -> list[Violation]:
                                  f"{num(r.tonnes_t)} t sold, but no outlets.csv row of "
                                  f"{r.site_id} covers {r.feedstock_id}"))
             continue
+        if p.banned(r.period) and r.tonnes_t > ROUNDING:
+            out.append(Violation("outlet_buys", where, f"{num(r.tonnes_t)} t sold abroad "
+                                 "under the export ban"))
         price, row = priced
+        price *= p.price_index("outlets", r.period)
         if not math.isclose(r.price_gbp_per_t, price, rel_tol=1e-9, abs_tol=1e-6) \
                 or str(r.price_row) != row:
             out.append(Violation("outlet_buys", where,
@@ -155,22 +167,24 @@ def _kpis(result: object) -> dict:
 
 
 def check_outlet_limits(p: Plan) -> list[Violation]:
-    """Rule 13: per outlets.csv row with a max, weekly sum of what that row prices <= max."""
+    """Rule 13: per outlets.csv row with a max, a period's sales it prices <= max x weeks."""
     out = []
     row_of = {k: v[1] for k, v in p.prices.items()}
     leak = p.leak.assign(row=[row_of.get((s, f)) for s, f in
                               zip(p.leak["site_id"], p.leak["feedstock_id"], strict=True)])
     sold = leak.groupby(["site_id", "row", "period"])["tonnes_t"].agg(t="sum", rows="count")
     for r in p.outlet_rows.itertuples(index=False):
-        cap = float(r.max_t_per_week)
-        if not math.isfinite(cap):
+        per_week = float(r.max_t_per_week)
+        if not math.isfinite(per_week):
             continue
         for t in range(1, p.horizon + 1):
+            cap = per_week * p.weeks_in(t)
             key = (r.site_id, r.feedstock_id, t)
             if key not in sold.index:
                 continue
             got, rows = sold.loc[key]
             if got > cap + p.slack(cap, rows):
                 out.append(Violation("outlet_limit", f"{r.site_id} {p.wk(t)} row {r.feedstock_id}",
-                                     f"sold {num(got)} t > max_t_per_week {num(cap)} t"))
+                                     f"sold {num(got)} t > max_t_per_week {num(per_week)} t x "
+                                     f"{num(p.weeks_in(t))} weeks"))
     return out

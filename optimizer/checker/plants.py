@@ -19,10 +19,11 @@ def check_plant_capacity(p: Plan) -> list[Violation]:
     out = []
     feed = _weekly_feed(p)
     for (plant, t), r in feed.iterrows():
-        cap = p.capacity(plant, t)
+        cap = p.capacity(plant, t) * p.weeks_in(t)
         if r["t"] > cap + p.slack(cap, r["rows"]):
             out.append(Violation("plant_capacity", f"{plant} {p.wk(t)}",
-                                 f"feed {num(r['t'])} t > capacity {num(cap)} t/week"))
+                                 f"feed {num(r['t'])} t > capacity {num(cap)} t "
+                                 f"({num(p.weeks_in(t))} week(s))"))
     for r in p.plants_table.itertuples(index=False):
         where = f"{r.site_id} {p.wk(r.period)}"
         cap = p.capacity(r.site_id, r.period)
@@ -35,13 +36,14 @@ def check_plant_capacity(p: Plan) -> list[Violation]:
             out.append(Violation("plant_capacity", where,
                                  f"plants table says feed {num(r.feed_t)} t, plant_feed sums "
                                  f"to {num(fed)} t"))
-    for r in p.expansions.itertuples(index=False):  # expansions.csv decision build / never
-        forced = str(getattr(r, "decision", "choose") or "choose")
-        if forced == "choose" or r.first_period > p.horizon:
+    exp = p.expansions  # expansions.csv decision build / never, over every build of an option
+    for (site, option), builds in exp.groupby(["site_id", "option"], sort=False):
+        forced = str(builds["decision"].iloc[0] or "choose")
+        if forced == "choose" or builds["first_period"].min() > p.horizon:
             continue
-        built = p.chosen("expansion", f"{r.site_id}/{r.option}", r.site_id, r.option)
+        built = any(p.chosen("expansion", k, site, option) for k in builds["key"])
         if built != (forced == "build"):
-            out.append(Violation("plant_capacity", f"{r.site_id}/{r.option}",
+            out.append(Violation("plant_capacity", f"{site}/{option}",
                                  f"expansions.csv says {forced}, the plan "
                                  f"{'builds' if built else 'does not build'} it"))
     return out
@@ -53,7 +55,7 @@ def check_min_run(p: Plan) -> list[Violation]:
     need = p.sc.plants.set_index("site_id")["min_weekly_t"].fillna(0.0)
     feed = _weekly_feed(p)
     for (plant, t), r in feed.iterrows():
-        low = float(need.get(plant, 0.0))
+        low = float(need.get(plant, 0.0)) * p.weeks_in(t)
         if low > 0 and ROUNDING * r["rows"] < r["t"] < low - p.slack(low, r["rows"]):
             out.append(Violation("min_run", f"{plant} {p.wk(t)}",
                                  f"feed {num(r['t'])} t is neither 0 nor >= min_weekly_t "
@@ -129,8 +131,9 @@ def check_offtake(p: Plan) -> list[Violation]:
         if r.min_t <= 0:
             continue
         rows = each[each["product"] == r.product]
+        periods = getattr(r, "periods", None)
         if r.period != 0:
-            rows = rows[rows["period"] == r.period]
+            rows = rows[rows["period"].isin(periods if periods else (r.period,))]
         got = float(rows["out"].sum())
         if got < r.min_t - p.slack(r.min_t, len(rows)):
             out.append(Violation("offtake", f"{r.product} {r.week}",

@@ -15,6 +15,7 @@ from feedstock.models._util import keys
 from feedstock.models.build import BuiltModel
 from feedstock.models.sets import ModelData
 from feedstock.models.variables import NODE_KEY, X_KEY
+from feedstock.optimizer.results.periods import cost_by_period
 from feedstock.optimizer.scenario import Scenario
 
 EPS = 1e-6  # t; below this a solver value is noise
@@ -62,6 +63,8 @@ def build_tables(sc: Scenario, built: BuiltModel, values: dict[str, dict],
     n = d.trips.assign(trips=s.trips)
     x = d.flows.assign(tonnes_t=s.x_t)
     feed = _plant_feed(s)
+    by_period = {"cost_by_period": cost_by_period(d, values)} if d.inputs.horizon.strategic \
+        else {}
     return {
         "flows": _flows(s, x, n),
         "lane_weeks": _lane_weeks(s, x, n),
@@ -73,6 +76,7 @@ def build_tables(sc: Scenario, built: BuiltModel, values: dict[str, dict],
         "decisions": _decisions(s),
         "marginal_values": _marginal_values(s, n, duals),
         "arcs": built.network.arcs.copy(),
+        **by_period,
     }
 
 

@@ -389,7 +389,8 @@ def _hub_notes(t: Tables) -> list[str]:
 def empty_table(name: str) -> pd.DataFrame:
     """A typed, empty table for an optional file that is absent."""
     spec = SPECS[name]
-    df = pd.DataFrame({c.name: pd.Series(dtype=float if c.kind == "float" else object)
+    dtypes = {"float": float, "int": "Int64"}
+    df = pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, object))
                        for c in spec.columns})
     df.index.name = "row"
     return df

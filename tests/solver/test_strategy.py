@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from feedstock import solve
+from feedstock.optimizer.checker import check_plan
 from tests.builders import build, config
 from tests.plans import exact, lines_add_up, sites
 
@@ -49,6 +50,8 @@ def plan(sc):
     r = solve(sc, strategic=True, progress=False)
     lines_add_up(r)
     assert r.status == "optimal"
+    violations = check_plan(r.source, r)  # the scenario as the strategic run read it
+    assert not violations, "\n".join(map(str, violations))
     return r
 
 
@@ -170,3 +173,50 @@ def test_capacity_and_rates_scale_with_the_weeks_of_a_year():
     r = plan(sc)
     assert r.plant_feed["feed_t"].sum() == exact(53)
     assert r.objective_gbp == exact(53 * -290)
+
+
+class Tampered:
+    """A solved plan with some tables or figures replaced: what the checker must catch."""
+
+    def __init__(self, result, **replaced):
+        self._result, self._replaced = result, replaced
+
+    def __getattr__(self, name):
+        return self._replaced[name] if name in self._replaced else getattr(self._result, name)
+
+
+def rules(sc, result) -> set[str]:
+    return {v.rule for v in check_plan(sc, result)}
+
+
+def test_the_checker_reads_builds_discounting_and_the_ban_itself():
+    """Three plans that the strategic model would never return, each caught by its rule.
+
+    * the 2027 build undone: 52 t fed in 2027 against 0 t/week x 52 weeks of capacity;
+    * the build paid undiscounted at 8 %: the decision's cost is not the scenario's;
+    * a sale moved into a banned year (2027 -> 2028 with a ban from 2028).
+    """
+    early = plan(case(line(60_000), forecast=WAVE))
+    undone = early.decisions.assign(chosen=False)
+    assert "plant_capacity" in rules(early.source, Tampered(early, decisions=undone))
+
+    later = plan(case(line(50_000), forecast=RAMP, rate=0.08))
+    d = later.decisions
+    paid = d.assign(fixed_cost_gbp=d["fixed_cost_gbp"] * 1.08)
+    assert "cost_line" in rules(later.source, Tampered(later, decisions=paid))
+
+    r = plan(case(line(60_000), outlets=OUTLET_250, ban=2029, sites_csv=SRC_STORES))
+    late = r.leakage.assign(week="2029", period=3)
+    assert "outlet_buys" in rules(r.source, Tampered(r, leakage=late))
+
+
+def test_cost_by_period_adds_up_to_every_line():
+    """The discounted cost of each line over the years is that line; build cost by online year."""
+    r = plan(case(line(50_000), forecast=RAMP, rate=0.08))
+    table = r.table("cost_by_period")
+    by_line = table.groupby("line")["cost_gbp"].sum()
+    for name, value in r.cost_lines_gbp.items():
+        assert by_line.get(name, 0.0) == exact(value), name
+    fixed = table[table["line"] == "fixed_decisions"].set_index("week")
+    annuity = 50_000 * 0.08 / (1 - 1.08 ** -10)
+    assert fixed["undiscounted_gbp"].to_dict() == {"2028": exact(annuity), "2029": exact(annuity)}

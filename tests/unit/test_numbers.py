@@ -35,7 +35,7 @@ def test_numbers_name_what_they_mean():
     assert num["plant_capacity_t"][("plant", 1)] == 5
     assert num["expansion_extra_t"] == {("plant", 2, "plant/ext"): 3}  # from W49 = week 2
     assert num["hub_closable_t"] == {("hub", 1): 8, ("hub", 2): 8}  # a fixed cost: may close
-    assert num["outlet_max_t"] == {("out", "*"): 4}
+    assert num["outlet_max_t"] == {("out", "*", 1): 4, ("out", "*", 2): 4}  # x weeks of a period
     assert num["offtake_min_t"] == {("reo", "all"): 1}
     assert num["leakage_limit_t"] == {"all": pytest.approx(0.5 * 15)}  # 14 t supply + 1 t stock
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.unit
 STABLE_ROWS = {"balance", "storage_limit", "trip_payload", "lane_slots", "lane_contract",
                "hub_capacity", "plant_capacity", "min_run_lower", "min_run_upper",
                "feed_blend_min", "feed_blend_max", "leakage_cap", "element_leakage_cap", "offtake",
-               "outlet_limit",
+               "outlet_limit", "build_choice",
                "custody", "trip_payload_cut", "trip_feedstock_cut"}
 
 
