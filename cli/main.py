@@ -24,6 +24,7 @@ from feedstock.cli.options import (
     study_options,
 )
 from feedstock.cli.report import describe_text, summary_text, week_text
+from feedstock.cli.strategy import strategy
 from feedstock.optimizer.base.errors import ScenarioError
 
 log = logging.getLogger("feedstock")
@@ -32,7 +33,10 @@ log = logging.getLogger("feedstock")
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="feedstock")
 def main() -> None:
-    """Plan the UK rare-earth magnet recycling chain week by week (MIP, HiGHS)."""
+    """Plan the UK rare-earth magnet recycling chain week by week and year by year (MIP, HiGHS)."""
+
+
+main.add_command(strategy)
 
 
 @main.command()

@@ -6,7 +6,8 @@ network -> index sets -> pre-solve checks -> Pyomo model (``feedstock.models``)
 -> HiGHS -> :class:`Result` (tidy tables, KPIs). What-if:
 ``scenario.with_overrides({...})``, :func:`compare`, :func:`sweep`,
 :func:`pareto`; :class:`Resolver` re-solves variants that change only numbers
-on one built model; :func:`plan_week` is a scheduled weekly run.
+on one built model; :func:`plan_week` is a scheduled weekly run; :func:`plan_strategy` plans the
+``[strategy]`` years (what to build, where and when).
 
 >>> from feedstock import Scenario, solve, compare
 >>> base = Scenario.load(sample_scenario())
@@ -47,6 +48,9 @@ _LAZY = {
     "plan_week": "feedstock.optimizer.weekly.run",
     "WeekOptions": "feedstock.optimizer.weekly.run",
     "check_plan": "feedstock.optimizer.checker",
+    "plan_strategy": "feedstock.optimizer.strategy",
+    "StrategyResult": "feedstock.optimizer.strategy",
+    "write_strategy": "feedstock.optimizer.strategy",
 }
 _RENAMED = {"write": "write_outputs"}  # public name -> the module's own name
 
@@ -73,6 +77,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SolveError",
+    "StrategyResult",
     "SweepOptions",
     "UnboundedError",
     "WeekOptions",
@@ -81,9 +86,11 @@ __all__ = [
     "from_tables",
     "load_scenario",
     "pareto",
+    "plan_strategy",
     "plan_week",
     "sample_scenario",
     "solve",
     "sweep",
     "write",
+    "write_strategy",
 ]

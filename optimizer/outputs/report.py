@@ -34,7 +34,8 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figure(w: float, h: float) -> tuple[Figure, object]:
+def new_figure(w: float, h: float) -> tuple[Figure, object]:
+    """A figure of ``w`` x ``h`` inches (no pyplot: safe in threads and servers) and its axes."""
     fig = Figure(figsize=(w, h), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
@@ -43,7 +44,7 @@ def _figure(w: float, h: float) -> tuple[Figure, object]:
 def cost_chart(result: Result) -> str:
     """Horizontal bars of the cost lines, £ thousand (negative: the chain earns)."""
     lines = result.cost_lines
-    fig, ax = _figure(7.5, 3.6)
+    fig, ax = new_figure(7.5, 3.6)
     labels = [COST_LABELS.get(k, k) for k in lines.index]
     values = lines.to_numpy(float) / 1e3
     ax.barh(labels, values, color=np.where(values >= 0, "#c0504d", "#4f81bd"))
@@ -68,7 +69,7 @@ def utilisation_chart(result: Result) -> str:
     grid = plants.pivot_table(index="site_id", columns="week", values="utilisation",
                               aggfunc="first", dropna=False)
     grid = grid.reindex(columns=list(result.weeks))
-    fig, ax = _figure(7.5, 0.9 + 0.45 * max(len(grid), 1))
+    fig, ax = new_figure(7.5, 0.9 + 0.45 * max(len(grid), 1))
     values = 100 * grid.to_numpy(float)
     ax.imshow(np.ma.masked_invalid(values), cmap="YlGn", vmin=0, vmax=100, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
@@ -90,7 +91,7 @@ def leakage_chart(result: Result, sc: Scenario) -> str:
     avail = avail.groupby(avail["feedstock_id"].map(feeds))["tonnes"].sum()
     leaked = result.leakage.groupby("sector")["tonnes_t"].sum().reindex(avail.index,
                                                                           fill_value=0.0)
-    fig, ax = _figure(7.5, 3.0)
+    fig, ax = new_figure(7.5, 3.0)
     x = np.arange(len(avail))
     ax.bar(x - 0.2, avail.to_numpy(), 0.4, label="available (supply + opening stock)",
            color="#9bbb59")
