@@ -56,6 +56,9 @@ main.add_command(strategy)
 @click.option("--relax-trips", is_flag=True,
               help="Continuous trips on every mode (a strategic run: fast, trips fractional); "
                    "the override modes.integer_trips[*] = false, recorded in summary.json.")
+@click.option("--commitments", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="commitments.csv to take as decided (e.g. from feedstock strategy --out), "
+                   "instead of the scenario's own.")
 @click.option("--lp-start/--no-lp-start", default=None,
               help="Offer HiGHS the rounded LP relaxation as a MIP start (an early first plan; "
                    "default: on from 250,000 variables).")
@@ -63,7 +66,7 @@ main.add_command(strategy)
 def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool,
           overrides: tuple[Path, ...], quiet: bool, relax_trips: bool,
-          lp_start: bool | None) -> None:
+          commitments: Path | None, lp_start: bool | None) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from feedstock.optimizer.base.errors import SolveError
     from feedstock.optimizer.outputs.writers import (
@@ -75,7 +78,7 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
     from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
     from feedstock.optimizer.solve.pipeline import solve as run
 
-    sc = base_scenario(scenario, overrides)
+    sc = base_scenario(scenario, overrides, commitments=commitments)
     if relax_trips:
         sc = sc.with_overrides(RELAX_TRIPS)
         log.info("continuous trips (--relax-trips)")
@@ -242,24 +245,34 @@ def pareto(scenario: str | None, points: int, out_dir: Path, workers: int,
               help="Do not offer the previous week's plan to the solver as a MIP start.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait for another run on the same runs folder.")
+@click.option("--commitments", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="commitments.csv to take as decided (e.g. from feedstock strategy --out), "
+                   "instead of the scenario's and the previous run's.")
+@click.option("--redecide", is_flag=True,
+              help="Decide expansions, lane contracts and hub openings afresh instead of "
+                   "taking the previous run's commitments.csv.")
 @solver_flags()
 @common_options
 @log_level(logging.INFO)
 def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Path, force: bool,
               quiet: bool, no_maps: bool, no_warm_start: bool, lock_wait: float,
+              commitments: Path | None, redecide: bool,
               time_limit: float | None, gap: float | None, threads: int | None) -> None:
     """Plan the horizon starting --week and publish RUNS_DIR/WEEK/ whole (for schedulers).
 
     Opening stock: --stock, else the previous week's run in RUNS_DIR (its planned
-    end-of-week stock; its shipments still in transit arrive this week). Exit
-    codes as solve; 5 if another run holds the runs folder.
+    end-of-week stock; its shipments still in transit arrive this week). The
+    first run's expansions, lane contracts and hub openings are carried through
+    the chain (commitments.csv) unless --redecide. Exit codes as solve; 5 if
+    another run holds the runs folder.
     """
     from feedstock.optimizer.weekly import WeekOptions
     from feedstock.optimizer.weekly import plan_week as run_week
 
     opts = WeekOptions(time_limit=time_limit, gap=gap, threads=threads,
                        warm_start=not no_warm_start, lock_wait_s=lock_wait,
-                       progress=False if quiet else None, maps=not no_maps)
+                       progress=False if quiet else None, maps=not no_maps,
+                       commitments=commitments, redecide=redecide)
     run = run_week(scenario_arg(scenario), week, runs_dir=runs_dir, stock=stock, force=force,
                    options=opts)
     if not quiet:

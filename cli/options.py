@@ -96,11 +96,13 @@ study_options = _options(
     click.option("--quiet", is_flag=True, help="No progress bar and no table; errors only."))
 
 
-def base_scenario(scenario: str | None, overrides: tuple[Path, ...]):
-    """The scenario with the --override files applied in order."""
+def base_scenario(scenario: str | None, overrides: tuple[Path, ...],
+                  commitments: Path | None = None):
+    """The scenario with the --override files applied in order (and --commitments read)."""
     from feedstock.optimizer.scenario import load_scenario
 
-    sc = load_scenario(scenario_arg(scenario))
+    files = None if commitments is None else {"commitments": commitments}
+    sc = load_scenario(scenario_arg(scenario), files=files)
     for path in overrides:
         sc = sc.with_overrides(path)
         log.info("applied overrides from %s", path)

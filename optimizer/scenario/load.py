@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from feedstock.optimizer.base.errors import Problem, ScenarioError
+from feedstock.optimizer.scenario.commitments import commitment_problems
 from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
 from feedstock.optimizer.scenario.config import ScenarioConfig, read_config, validate_config
 from feedstock.optimizer.scenario.excel import read_workbook
@@ -156,7 +157,7 @@ def validate_raw(raw: RawScenario) -> Validated:
         problems += found
         notes += table_notes
     if all(raw.tables.get(n) is not None for n in ("sites", "feedstocks", "modes")):
-        for rules in (cross_table_problems, strategy_problems):
+        for rules in (cross_table_problems, strategy_problems, commitment_problems):
             found, more_notes = rules(typed, cfg)
             problems += _renamed(found, files)
             notes += [renamed_note(n, raw) for n in more_notes]

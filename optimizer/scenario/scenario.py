@@ -20,14 +20,15 @@ import geopandas as gpd
 import pandas as pd
 
 from feedstock.optimizer.base.errors import ScenarioError
-from feedstock.optimizer.base.weeks import horizon_labels, is_year, period_of
+from feedstock.optimizer.base.weeks import horizon_labels, is_year, parse_iso_week, period_of
 from feedstock.optimizer.scenario import overrides as ov
+from feedstock.optimizer.scenario.commitments import apply_commitments
 from feedstock.optimizer.scenario.config import ScenarioConfig, override
 from feedstock.optimizer.scenario.elements import element_columns
 from feedstock.optimizer.scenario.load import raw_from_tables, read_raw, renamed_note, validate_raw
 from feedstock.optimizer.scenario.products import plant_products
 from feedstock.optimizer.scenario.raw import RawScenario
-from feedstock.optimizer.scenario.rules import numeric_attributes
+from feedstock.optimizer.scenario.rules import empty_table, numeric_attributes
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +247,21 @@ class Scenario:
                                 f"({'; '.join(o.text for o in parsed)})") from None
         return dataclasses.replace(new, overrides=(*self.overrides,
                                                    *(o.as_dict() for o in parsed)))
+
+    def committed(self) -> Scenario:
+        """The scenario as a weekly run reads it: commitments.csv taken as decided.
+
+        Expansions, lane contracts and hub openings it names are fixed (built /
+        open at no fixed cost, or never): see
+        :mod:`feedstock.optimizer.scenario.commitments`. The commitments are then
+        in those tables, so the result has no commitments.csv of its own.
+        """
+        if self._tables["commitments"].empty:
+            return self
+        tables, notes = apply_commitments(self._tables, parse_iso_week(self.weeks[0]),
+                                          parse_iso_week(self.weeks[-1]))
+        new = self.replace(**tables, commitments=empty_table("commitments"))
+        return dataclasses.replace(new, notes=(*self.notes, *notes), overrides=self.overrides)
 
     def describe(self) -> dict[str, Any]:
         """Short description for ``feedstock validate``."""

@@ -260,9 +260,20 @@ OFFTAKE = TableSpec("offtake", "offtake.csv", False, (
     Col("product"), Col("week", "period_or_all"), Col("min_t", "float", checks=_NONNEG),
 ), unique=(("product", "week"),))
 
+COMMITTED = ("expansion", "lane_contract", "hub_open")  # commitments.csv decision
+COMMITMENTS = TableSpec("commitments", "commitments.csv", False, (
+    Col("decision", required=False, blank_ok=True, default="expansion",
+        checks=(_one_of(COMMITTED),)),
+    Col("id"), Col("site_id", required=False, blank_ok=True),
+    Col("chosen", "bool", required=False, blank_ok=True, default=True),
+    Col("decided", required=False, blank_ok=True),
+    Col("online_from", "period_or_all", required=False, blank_ok=True),
+    Col("online_to", "period_or_all", required=False, blank_ok=True),
+), unique=(("decision", "site_id", "id"),))
+
 SPECS: dict[str, TableSpec] = {t.name: t for t in (
     SITES, MODES, FEEDSTOCKS, SUPPLY, INVENTORY, IN_TRANSIT, PLANTS, PLANT_PRODUCTS, LANES, HUBS,
-    PLANT_SPECS, EXPANSIONS, OUTLETS, OFFTAKE, FORECAST, PRICES)}
+    PLANT_SPECS, EXPANSIONS, OUTLETS, OFFTAKE, FORECAST, PRICES, COMMITMENTS)}
 
 
 # ---------------------------------------------------------------- reading files

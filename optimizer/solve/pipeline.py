@@ -86,12 +86,12 @@ def prepare(sc: Scenario, *, elastic: bool = False, network: Network | None = No
     index sets allow custody breaches and slots beyond the timetable, and it is
     not checked (it exists to explain a failed check or solve). ``network``:
     the scenario's network if already built (the diagnosis re-uses the plan's).
+    A weekly run takes commitments.csv as decided (:meth:`Scenario.committed`).
     ``strategic`` plans the ``[strategy]`` years (:func:`strategic_scenario`);
     the pre-solve checks are weekly rules and are not run on it (an infeasible
     strategic model is explained by the elastic copy).
     """
-    if strategic:
-        sc = strategic_scenario(sc)
+    sc = strategic_scenario(sc) if strategic else sc.committed()
     net = build_network(sc) if network is None else network
     data = build_sets(sc, net, elastic=elastic, strategic=strategic)
     checks = (Diagnosis(method="pre-solve checks", findings=()) if elastic or strategic

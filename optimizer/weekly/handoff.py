@@ -142,3 +142,44 @@ def in_transit(result: Result, sc: Scenario) -> pd.DataFrame:
     both["tonnes"] = both["tonnes"].round(DECIMALS)
     both = both[both["tonnes"] > 0]
     return both[cols].sort_values(cols[:5]).reset_index(drop=True)
+
+
+COMMITMENTS = "commitments.csv"
+COMMITMENT_COLUMNS = ["decision", "id", "site_id", "chosen", "decided", "online_from",
+                      "online_to"]
+
+
+def previous_commitments(prev: PreviousRun | None) -> Path | None:
+    """The previous run's commitments.csv (None: no previous run, or one written before them)."""
+    if prev is None:
+        return None
+    path = prev.folder / COMMITMENTS
+    return path if path.is_file() else None
+
+
+def commitments(given: pd.DataFrame, result: Result, sc: Scenario, week: str) -> pd.DataFrame:
+    """What the next run takes as decided: the commitments given, then this run's decisions.
+
+    The first run of a chain decides its expansions, lane contracts and hub
+    openings; every later run is given them (commitments.csv of the run before)
+    and so never re-decides them (``--redecide`` starts over from the scenario's).
+    An expansion is online from its available_from_week, a contract or hub from
+    the week it was decided.
+    """
+    given = given.reindex(columns=COMMITMENT_COLUMNS)
+    have = set(zip(given["decision"], given["id"], strict=True))
+    weeks = sc.table("expansions").set_index(["site_id", "option"])["available_from_week"]
+    rows = []
+    for r in result.decisions.itertuples(index=False):
+        if r.decision == "expansion":
+            site, option = str(r.id).split("/", 1)
+            start = weeks.get((site, option), week)
+            row = ("expansion", option, site, bool(r.chosen), week, start, "")
+        else:
+            row = (r.decision, str(r.id), str(r.site_id), bool(r.chosen), week, week, "")
+        if (row[0], row[1]) not in have:
+            rows.append(row)
+    new = pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+    both = pd.concat([given, new], ignore_index=True) if len(given) else new
+    both["chosen"] = both["chosen"].map(lambda v: "true" if bool(v) else "false")
+    return both.fillna("")

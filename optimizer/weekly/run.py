@@ -88,6 +88,11 @@ class WeekOptions:
     ``progress``: the solver's progress line on stderr (``feedstock.optimizer.solve.progress``);
     None shows it only when stderr is a terminal, never in a scheduler's log.
     ``maps``: also write map.png, map.html and report.html into the week's folder.
+    ``commitments``: a commitments.csv to take as decided instead of the
+    scenario's (e.g. a strategic run's). Without it, a run after the first of a
+    chain takes the previous run's commitments.csv: the first run's expansions,
+    lane contracts and hub openings, never re-decided. ``redecide`` ignores the
+    previous run's and decides them afresh (this run then starts a new chain).
     """
 
     time_limit: float | None = None
@@ -97,6 +102,8 @@ class WeekOptions:
     lock_wait_s: float = 10.0
     progress: bool | None = None
     maps: bool = True
+    commitments: Path | None = None
+    redecide: bool = False
 
 
 def plan_week(scenario_dir: str | Path, week: str, *, runs_dir: str | Path = "runs",
@@ -208,6 +215,9 @@ def _load(scenario_dir: Path, week: str, stock: Path | None, prev: handoff.Previ
     files: dict[str, Path | None] = {"inventory": stock or prev.closing_stock}
     if prev is not None:
         files["in_transit"] = prev.in_transit
+    chained = None if opts.redecide else handoff.previous_commitments(prev)
+    if opts.commitments is not None or chained is not None:
+        files["commitments"] = opts.commitments or chained
     sc = load_scenario(scenario_dir, config={"start_week": week}, files=files)
     inputs = scenario_files(scenario_dir)
     inputs.pop("scenario/inventory.csv", None)  # replaced by the stock below
@@ -222,6 +232,9 @@ def _load(scenario_dir: Path, week: str, stock: Path | None, prev: handoff.Previ
             used = {k: v for k, v in used.items() if k.endswith((handoff.CLOSING_STOCK,
                                                                  handoff.IN_TRANSIT))}
         inputs.update(used)
+    if opts.commitments is not None or chained is not None:
+        inputs.pop("scenario/commitments.csv", None)
+        inputs["commitments"] = opts.commitments or chained
     return sc, input_hashes(inputs)
 
 
@@ -264,8 +277,10 @@ def _write(tmp: Path, run: WeekRun, sc: Scenario, maps: bool = True) -> None:
     for name, table in (("dispatch.csv", dispatch_table(r)), ("plan.csv", plan_table(r))):
         write_fixed(table, tmp / name)
         _written(tmp / name)
+    given = sc.table("commitments")
     for name, table in ((handoff.CLOSING_STOCK, handoff.closing_stock(r)),
-                        (handoff.IN_TRANSIT, handoff.in_transit(r, sc))):
+                        (handoff.IN_TRANSIT, handoff.in_transit(r, sc)),
+                        (handoff.COMMITMENTS, handoff.commitments(given, r, sc, run.week))):
         table.to_csv(tmp / name, index=False, lineterminator="\n", float_format="%.6f")
         _written(tmp / name)
     for path in write_tables(r, tmp, maps=maps):
