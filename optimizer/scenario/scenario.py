@@ -332,10 +332,13 @@ def _with_horizon_notes(sc: Scenario, raw: RawScenario | None = None) -> Scenari
                      "ignored by weekly runs")
     late = sc.expansions[sc.expansions["first_period"] > sc.horizon]
     for r in late.itertuples():
-        when = ("no available_from_week: a strategic option" if pd.isna(r.available_from_week)
-                else f"available from {r.available_from_week}, after the horizon")
-        extra.append(f"expansions.csv: {r.site_id}/{r.option} {when}: never built in a weekly "
-                     "run")
+        if pd.isna(r.available_from_week):
+            extra.append(f"expansions.csv: {r.site_id}/{r.option} has no available_from_week: "
+                         "a strategic-only option (weekly runs never build it)")
+        else:
+            extra.append(f"expansions.csv: {r.site_id}/{r.option} available from "
+                         f"{r.available_from_week}, after the horizon: never built in this "
+                         "weekly run")
     if raw is not None:
         extra = [renamed_note(n, raw) for n in extra]
     for n in (*sc.notes, *extra):

@@ -72,6 +72,10 @@ class _Words:
     def week(self, t: int) -> str:
         return self.weeks[t - 1]
 
+    def per(self, t: int, unit: str = "t") -> str:
+        """A bound's unit: per week in a weekly run; over the period (a year) in a strategic one."""
+        return f"{unit}/week" if self.d.period_weeks[t] == 1 else unit
+
     def finding(self, s: Slack, v: float) -> Finding:
         """The sentence for one broken row (a method per elastic row of the registry)."""
         return getattr(self, s.row.removeprefix("feed_"))(s, v)
@@ -93,7 +97,7 @@ class _Words:
         plant, t = s.index
         return Finding("plant_capacity", site=plant, week=self.week(t), amount=v, unit="t",
                        message=f"{plant} needs {fmt_t(v)} t more processing capacity in "
-                               f"{self.week(t)} (it has {fmt_t(s.bound)} t/week, plus "
+                               f"{self.week(t)} (it has {fmt_t(s.bound)} {self.per(t)}, plus "
                                "expansions once available).")
 
     def min_run_lower(self, s: Slack, v: float) -> Finding:
@@ -158,8 +162,8 @@ class _Words:
         return Finding("lane_slots", site=f"{origin}>{dest}", week=self.week(t),
                        amount=trips, unit="trips",
                        message=f"{origin}–{dest} ({mode}) needs {trips} more slot"
-                               f"{'s' * (trips != 1)} than its {s.bound:g}/week in "
-                               f"{self.week(t)}.")
+                               f"{'s' * (trips != 1)} than its "
+                               f"{s.bound:g}{self.per(t, '')} in {self.week(t)}.")
 
     def outlet_limit(self, s: Slack, v: float) -> Finding:
         outlet, row, t = s.index
@@ -167,7 +171,7 @@ class _Words:
         return Finding("outlet_limit", site=outlet, feedstock=None if row == "*" else row,
                        week=self.week(t), amount=v, unit="t",
                        message=f"{outlet} would have to take {fmt_t(v)} t more of {what} than "
-                               f"its {fmt_t(s.bound)} t/week in {self.week(t)}.")
+                               f"its {fmt_t(s.bound)} {self.per(t)} in {self.week(t)}.")
 
     def custody(self, s: Slack, v: float) -> Finding:
         arc, f, t = s.index

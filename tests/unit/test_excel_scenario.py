@@ -23,7 +23,8 @@ from tests.builders import write_folder as write_tiny
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "uk-2026"
 TABLES = ["sites", "modes", "feedstocks", "supply", "inventory", "in_transit", "plants",
           "plant_products", "lanes",
-          "hubs", "plant_specs", "expansions", "outlets", "offtake", "forecast", "prices"]
+          "hubs", "plant_specs", "expansions", "outlets", "offtake", "forecast", "prices",
+          "commitments"]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,7 @@ def test_workbook_to_folder_to_workbook_is_exact(sample_xlsx, reference, tmp_pat
 def test_workbook_layout(sample_xlsx) -> None:
     wb = openpyxl.load_workbook(sample_xlsx)
     assert wb.sheetnames == ["scenario", *[t for t in TABLES
-                                          if t not in ("in_transit", "forecast", "prices")]]
+                                          if t not in ("in_transit", "forecast", "prices", "commitments")]]
     supply = wb["supply"]
     assert supply.freeze_panes == "A2"
     assert [c.value for c in supply[1]] == ["site_id", "feedstock_id", "week", "tonnes"]
