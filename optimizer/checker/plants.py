@@ -110,12 +110,16 @@ def output_table(p: Plan) -> pd.DataFrame:
 
 
 def product_table(p: Plan) -> pd.DataFrame:
-    """Output (t) and value (GBP) of each product per plant-feedstock-week, from plant_feed."""
+    """Output (t) and value (GBP) of each product per plant-feedstock-week, from plant_feed.
+
+    The value carries the product's prices.csv index of the period (strategic plans).
+    """
     rows = p.feed.drop(columns=["product", "output_t"]).merge(
         p.products[["site_id", "product", "value_gbp_per_t"]], on="site_id")
     rows["out"] = [r.feed_t * p.output_per_t(r.site_id, r.feedstock_id, r.product)
                    for r in rows.itertuples(index=False)]
-    rows["value"] = rows["out"] * rows["value_gbp_per_t"].astype(float)
+    index = [p.price_index(k, t) for k, t in zip(rows["product"], rows["period"], strict=True)]
+    rows["value"] = rows["out"] * rows["value_gbp_per_t"].astype(float) * index
     return rows
 
 

@@ -13,8 +13,8 @@ re-decides them:
   open at no fixed cost; not chosen: closed (no trips);
 * ``hub_open`` (``id`` = the hub) chosen: open at no fixed cost; not chosen: closed.
 
-A strategic run reads commitments.csv but does not apply it (it decides builds
-itself); a note says so.
+A strategic run does not apply commitments.csv (it decides builds itself); its
+result notes so.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from feedstock.optimizer.scenario.rules import Tables, _is_set
 FILE = "commitments.csv"
 
 
-def commitment_problems(t: Tables, cfg: Any) -> tuple[list[Problem], list[str]]:
+def commitment_problems(t: Tables, _cfg: Any) -> tuple[list[Problem], list[str]]:
     """Every commitment names a decision of this scenario, with a sensible online window."""
     c = t["commitments"]
     problems: list[Problem] = []
@@ -66,10 +66,7 @@ def commitment_problems(t: Tables, cfg: Any) -> tuple[list[Problem], list[str]]:
         if start is not None and end is not None and start > end:
             problems.append(Problem(FILE, row, "online_to", str(r["online_to"]),
                                     f"is before online_from {r['online_from']}"))
-    notes = []
-    if cfg is not None and cfg.strategy is not None:
-        notes.append(f"{FILE}: applied by weekly runs; a strategic run decides its builds itself")
-    return problems, notes
+    return problems, []
 
 
 def _first_week(v: Any) -> Any:

@@ -261,7 +261,7 @@ class Scenario:
         tables, notes = apply_commitments(self._tables, parse_iso_week(self.weeks[0]),
                                           parse_iso_week(self.weeks[-1]))
         new = self.replace(**tables, commitments=empty_table("commitments"))
-        return dataclasses.replace(new, notes=(*self.notes, *notes), overrides=self.overrides)
+        return dataclasses.replace(new, notes=(*new.notes, *notes), overrides=self.overrides)
 
     def describe(self) -> dict[str, Any]:
         """Short description for ``feedstock validate``."""

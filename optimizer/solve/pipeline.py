@@ -110,7 +110,12 @@ def strategic_scenario(sc: Scenario) -> Scenario:
     lanes = sc.lanes
     if len(lanes):
         lanes = lanes.assign(transit_weeks=0)
-    return sc.replace(modes=sc.modes.assign(integer_trips=False), lanes=lanes)
+    out = sc.replace(modes=sc.modes.assign(integer_trips=False), lanes=lanes)
+    notes = [n for n in out.notes if "(weekly runs never build it)" not in n]
+    if len(sc.table("commitments")):
+        notes.append("commitments.csv: for weekly runs; a strategic run decides its builds "
+                     "itself")
+    return dataclasses.replace(out, notes=tuple(notes), overrides=sc.overrides)
 
 
 def check(sc: Scenario) -> Diagnosis:

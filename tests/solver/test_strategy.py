@@ -220,3 +220,21 @@ def test_cost_by_period_adds_up_to_every_line():
     fixed = table[table["line"] == "fixed_decisions"].set_index("week")
     annuity = 50_000 * 0.08 / (1 - 1.08 ** -10)
     assert fixed["undiscounted_gbp"].to_dict() == {"2028": exact(annuity), "2029": exact(annuity)}
+
+
+def test_price_indices_of_products_and_outlets():
+    """2 t/week of supply, 1 t/week of plant (104 t a year, 52 processed, 52 exported).
+
+    prices.csv: reo x2 from 2029; outlets x0.5 from 2028 (carried into 2029). Processed
+    per t: -290, -290, -590; exported: -90, -40, -40. 52 x (-380 - 330 - 630) = -£69,680.
+    """
+    sc = build(config(strategy={"first_year": 2027, "years": 3}), sites=SITES, lanes=LANES,
+               plants=PLANTS.replace("plant,long_loop,0,", "plant,long_loop,1,"),
+               outlets=OUTLETS, supply=SUPPLY_1.replace(",1\n", ",2\n"),
+               prices="year,item,index\n2029,reo,2\n2028,outlets,0.5\n")
+    r = plan(sc)
+    assert r.objective_gbp == exact(-69_680)
+    value = r.plant_output.groupby("week")["value_gbp"].sum()
+    assert value.to_dict() == {"2027": exact(15_600), "2028": exact(15_600),
+                               "2029": exact(31_200)}
+    assert r.leakage["price_gbp_per_t"].tolist() == [exact(100), exact(50), exact(50)]
