@@ -238,3 +238,14 @@ def test_price_indices_of_products_and_outlets():
     assert value.to_dict() == {"2027": exact(15_600), "2028": exact(15_600),
                                "2029": exact(31_200)}
     assert r.leakage["price_gbp_per_t"].tolist() == [exact(100), exact(50), exact(50)]
+
+
+def test_quarters_take_13_weeks_and_14_in_the_last_quarter_of_a_53_week_year():
+    """2026 in quarters: 13, 13, 13 and 14 weeks; 1 t/week of supply and capacity."""
+    sc = build(config(strategy={"first_year": 2026, "years": 1, "period": "quarter"}),
+               sites=SITES, lanes=LANES, outlets=OUTLETS, supply=SUPPLY_1,
+               plants=PLANTS.replace("plant,long_loop,0,", "plant,long_loop,1,"))
+    r = plan(sc)
+    assert r.weeks == ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+    assert r.plant_feed["feed_t"].tolist() == [exact(13), exact(13), exact(13), exact(14)]
+    assert r.objective_gbp == exact(53 * -290)
