@@ -76,7 +76,13 @@ def check_plan(sc: Any, result: Any, tol: float = 1e-5) -> list[Violation]:
     Every check runs, whatever the others find. A check that cannot run on
     these tables (e.g. a malformed column) reports itself as a violation of
     its rule rather than hiding the others.
+
+    A weekly scenario with commitments.csv is checked as it was solved: with
+    the commitments taken as decided (``Scenario.committed``), so a committed
+    build carries no fixed cost and a lane decided against has no trips.
     """
+    if not getattr(result, "strategic", False) and hasattr(sc, "committed"):
+        sc = sc.committed()
     plan = Plan(sc, result, tol)
     found: list[Violation] = []
     for rule, check in CHECKS:
