@@ -24,7 +24,8 @@ from feedstock.optimizer.scenario.config import FILE as CONFIG_FILE
 from feedstock.optimizer.scenario.tables import SPECS
 
 GEO_SITE_FILES = ("sites.geojson", "sites.gpkg")
-KNOWN_FILES = {s.file for s in SPECS.values()} | set(GEO_SITE_FILES) | {"scenario.toml"}
+KNOWN_FILES = {s.file for s in SPECS.values()} | set(GEO_SITE_FILES) | {"scenario.toml",
+                                                                    "futures.toml"}
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CONFIG_SHEET = "scenario"  # a workbook's sheet of scenario.toml keys
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")  # a TOML key that needs no quotes

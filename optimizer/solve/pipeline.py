@@ -108,9 +108,12 @@ def strategic_scenario(sc: Scenario) -> Scenario:
     if sc.config.strategy is None:
         raise ValueError(f"{sc.name}: no [strategy] in scenario.toml: a weekly scenario")
     lanes = sc.lanes
-    if len(lanes):
-        lanes = lanes.assign(transit_weeks=0)
-    out = sc.replace(modes=sc.modes.assign(integer_trips=False), lanes=lanes)
+    already = not sc.modes["integer_trips"].astype(bool).any() and (
+        lanes.empty or bool((lanes["transit_weeks"] == 0).all()))
+    # already strategic (a future's scenario is made so once): no second validation
+    out = sc if already else sc.replace(modes=sc.modes.assign(integer_trips=False),
+                                        lanes=lanes.assign(transit_weeks=0) if len(lanes)
+                                        else lanes)
     notes = [n for n in out.notes if "(weekly runs never build it)" not in n]
     if len(sc.table("commitments")):
         notes.append("commitments.csv: for weekly runs; a strategic run decides its builds "
@@ -211,7 +214,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     status = plan_status(outcome)
     _explain_infeasible(status, prepared, opts, diagnose)
     raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
-    values = _solved_values(built.model, built.data)
+    values = solved_values(built.model, built.data)
     start = time.perf_counter()
     duals = runner.marginal_duals(built.model)
     dual_seconds = time.perf_counter() - start
@@ -297,7 +300,7 @@ def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcom
     return None
 
 
-def _solved_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
+def solved_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
     """Solved values of every variable, by variable name and index (implied trips too)."""
     out = {}
     for name in VARIABLES:

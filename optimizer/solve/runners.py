@@ -347,6 +347,9 @@ def fix_integers(m: pyo.ConcreteModel) -> list[tuple[Any, Any, bool]]:
 
 
 def _has_integers(m: pyo.ConcreteModel) -> bool:
+    if not all(hasattr(m, name) for name in INTEGER_VARS):  # a model of blocks (futures)
+        return any(not v.is_continuous()
+                   for v in m.component_data_objects(pyo.Var, descend_into=True))
     return any(not v.is_continuous() for name in INTEGER_VARS
                for v in getattr(m, name).values())
 
@@ -381,7 +384,8 @@ def _scheduler_for(threads: int) -> None:
 def _offer_start(solver: Any, m: pyo.ConcreteModel, start: dict) -> int:
     """Hand HiGHS the start's values of the model's discrete variables; how many were set.
 
-    ``start["columns"]`` (``mipstart``) is a complete plan by HiGHS column.
+    ``start["columns"]`` (``mipstart``) is a complete plan by HiGHS column;
+    ``start["vars"]`` pairs of (Pyomo variable, value), for a model of blocks.
     """
     import numpy as np
 
@@ -392,7 +396,11 @@ def _offer_start(solver: Any, m: pyo.ConcreteModel, start: dict) -> int:
         return len(values)
     cols, vals = [], []
     column = solver._pyomo_var_to_solver_var_map  # Pyomo var id -> HiGHS column
-    for name, values in start.items():
+    for var, value in start.get("vars", ()):  # a model of blocks: the variables themselves
+        if not var.is_continuous() and not var.fixed:
+            cols.append(column[id(var)])
+            vals.append(float(value))
+    for name, values in ((k, v) for k, v in start.items() if k != "vars"):
         var = getattr(m, name)
         for key, value in values.items():
             if key in var and not var[key].is_continuous():

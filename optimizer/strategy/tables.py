@@ -107,7 +107,11 @@ def cost_by_year(sc: Scenario, r: Result) -> pd.DataFrame:
 
 def commitments(sc: Scenario, r: Result) -> pd.DataFrame:
     """The builds as commitments for weekly runs (docs/scenario-format.md, commitments.csv)."""
-    b = builds(sc, r)
+    return commitments_of(builds(sc, r))
+
+
+def commitments_of(b: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`builds` as commitments.csv rows."""
     return pd.DataFrame({
         "decision": "expansion", "id": b["option"], "site_id": b["site_id"], "chosen": True,
         "decided": b["decided_year"].astype(str), "online_from": b["online_from"].astype(str),

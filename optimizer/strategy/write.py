@@ -15,13 +15,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from feedstock.optimizer.base.units import gbp
 from feedstock.optimizer.outputs.report import COST_LABELS, new_figure
 from feedstock.optimizer.strategy.plan import StrategyResult
 
 TABLES = ("builds", "capacity", "flows_by_year", "leakage_by_year", "cost_by_year",
-          "commitments")
+          "commitments", "regret")
 FILES = (*(f"{t}.csv" for t in TABLES), "measures.json", "summary.json", "strategy.png",
          "report.html")
 
@@ -57,9 +58,23 @@ def write_strategy(s: StrategyResult, out: str | Path, *, pictures: bool = True)
     return out
 
 
+def reference_rows(s: StrategyResult, df: pd.DataFrame) -> pd.DataFrame:
+    """The reference future's rows of a table (all rows when there is one future)."""
+    if "future" not in df.columns:
+        return df
+    return df[df["future"] == s.measures.get("reference")].drop(columns="future")
+
+
 def strategy_png(s: StrategyResult, path: Path | None = None) -> bytes:
-    """Capacity against feed per plant and year (t/yr), a marker where a build comes online."""
-    cap = s.capacity
+    """Capacity against feed per plant and year (t/yr), a marker where a build comes online.
+
+    With futures: the reference future's feed (bars) and capacity (lines), and
+    a shaded band from the lowest to the highest feed of any future.
+    """
+    cap = reference_rows(s, s.capacity)
+    band = s.capacity.groupby(["site_id", "year"])["feed_t"].agg(["min", "max"]) \
+        if "future" in s.capacity.columns else None
+    builds = reference_rows(s, s.builds)
     plants = list(dict.fromkeys(cap["site_id"]))
     fig, axes = new_figure(8.0, 1.0 + 2.2 * max(len(plants), 1))
     fig.delaxes(axes)
@@ -69,8 +84,11 @@ def strategy_png(s: StrategyResult, path: Path | None = None) -> bytes:
         ax.bar(c["year"], c["feed_t"], width=0.6, color="#9bbb59", label="feed, t/yr")
         ax.hlines(c["capacity_t"], c["year"] - 0.4, c["year"] + 0.4, color="#1f4e79", lw=2.5,
                   label="capacity, t/yr")
-        b = s.builds[s.builds["site_id"] == site]
-        for r in b.itertuples(index=False):
+        if band is not None and site in band.index.get_level_values(0):
+            b = band.loc[site]
+            ax.fill_between(b.index, b["min"], b["max"], color="#f79646", alpha=0.3, step="mid",
+                            label=f"feed across {len(s.futures)} futures, t/yr")
+        for r in builds[builds["site_id"] == site].itertuples(index=False):
             top = float(c["capacity_t"].max() or 1.0)
             ax.annotate(f"{r.option} (decided {r.decided_year})", (r.online_from, top),
                         xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7)
@@ -82,7 +100,8 @@ def strategy_png(s: StrategyResult, path: Path | None = None) -> bytes:
         ax.margins(y=0.2)
         if i == 1:
             ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle(f"{s.result.scenario}: plant capacity against feed per year "
+    which = "" if band is None else f" in the reference future ({s.measures['reference']})"
+    fig.suptitle(f"{s.result.scenario}: plant capacity against feed per year{which} "
                  "(dashed: a build comes online)", fontsize=10)
     from io import BytesIO
 
@@ -96,8 +115,8 @@ def strategy_png(s: StrategyResult, path: Path | None = None) -> bytes:
 
 def _cost_chart(s: StrategyResult) -> str:
     """Stacked bars: each cost line per year, GBP thousand undiscounted."""
-    c = s.cost_by_year.pivot_table(index="year", columns="line", values="cost_gbp",
-                                   aggfunc="sum").fillna(0.0) / 1e3
+    c = reference_rows(s, s.cost_by_year).pivot_table(
+        index="year", columns="line", values="cost_gbp", aggfunc="sum").fillna(0.0) / 1e3
     fig, ax = new_figure(7.5, 3.6)
     pos, neg = np.zeros(len(c)), np.zeros(len(c))
     for line in c.columns:
@@ -114,8 +133,9 @@ def _cost_chart(s: StrategyResult) -> str:
 
 def _leakage_chart(s: StrategyResult) -> str:
     """Tonnes exported per year and sector."""
-    e = s.leakage_by_year.pivot_table(index="year", columns="sector", values="tonnes_t",
-                                      aggfunc="sum").reindex(s.years).fillna(0.0)
+    e = reference_rows(s, s.leakage_by_year).pivot_table(
+        index="year", columns="sector", values="tonnes_t", aggfunc="sum") \
+        .reindex(s.years).fillna(0.0)
     fig, ax = new_figure(7.5, 3.0)
     bottom = np.zeros(len(e))
     for sector in e.columns:
@@ -138,27 +158,64 @@ def _b64(fig) -> str:
 
 
 def report_html(s: StrategyResult, png: bytes) -> str:
-    """report.html of a strategic run: the Strategy section (builds, capacity, cost, leakage)."""
+    """report.html of a strategic run: builds, futures and their measures, capacity, cost."""
     e = html.escape
     r, m = s.result, s.measures
+    many = "future" in s.builds.columns
     builds = "".join(
-        f"<tr><td>{e(b.site_id)}</td><td>{e(b.option)}</td><td>{b.decided_year}</td>"
+        f"<tr>{f'<td>{e(b.future)}</td>' if many else ''}<td>{e(b.site_id)}</td>"
+        f"<td>{e(b.option)}</td><td>{b.decided_year}</td>"
         f"<td>{b.online_from}–{b.online_to}</td><td class='n'>{b.extra_capacity_t_per_year:,.0f}"
         f"</td><td class='n'>{gbp(b.capex_gbp)}</td><td class='n'>{gbp(b.cost_in_horizon_gbp)}"
         "</td></tr>" for b in s.builds.itertuples(index=False))
-    builds = ("<table><tr><th>site</th><th>option</th><th>decided</th><th>online</th>"
-              "<th>extra t/yr</th><th>capex</th><th>discounted cost in horizon</th></tr>"
-              f"{builds}</table>") if builds else "<p>Nothing is built.</p>"
+    builds = (f"<table><tr>{'<th>future</th>' if many else ''}<th>site</th><th>option</th>"
+              "<th>decided</th><th>online</th><th>extra t/yr</th><th>capex</th>"
+              f"<th>discounted cost in horizon</th></tr>{builds}</table>") if builds else \
+        "<p>Nothing is built.</p>"
     lines = "".join(f"<tr><td>{e(COST_LABELS.get(k, k))}</td><td class='n'>{gbp(v)}</td></tr>"
                     for k, v in r.cost_lines_gbp.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in r.notes) or "<li>none</li>"
     years = f"{s.years[0]}–{s.years[-1]}"
     return _PAGE.format(
-        title=e(f"{r.scenario}: strategy {years}"), status=e(r.status), gap=100 * r.gap,
-        objective=e(gbp(r.objective_gbp, minus="−")), rate=100 * m["discount_rate"],
-        builds=builds, lines=lines, png=base64.b64encode(png).decode("ascii"),
-        cost=_cost_chart(s), leak=_leakage_chart(s), notes=notes,
-        vss=e(gbp(m["vss_gbp"])), evpi=e(gbp(m["evpi_gbp"])), futures=len(m["futures"]))
+        title=e(f"{r.scenario}: strategy {years}"), status=e(str(m["status"])),
+        gap=100 * m["gap"], objective=e(gbp(s.objective_gbp, minus="−")),
+        rate=100 * m["discount_rate"], builds=builds, futures=_futures_html(s), lines=lines,
+        png=base64.b64encode(png).decode("ascii"), cost=_cost_chart(s),
+        leak=_leakage_chart(s), notes=notes, reference=e(str(m["reference"])))
+
+
+def _money(v: float | None) -> str:
+    return "—" if v is None or not np.isfinite(v) else gbp(v, minus="−")
+
+
+def _futures_html(s: StrategyResult) -> str:
+    """The measures (RP, EEV, VSS, WS, EVPI with their ranges), per-future cost and regret."""
+    e, m = html.escape, s.measures
+    rng = m.get("vss_range_gbp"), m.get("evpi_range_gbp")
+    rows = [("RP: expected cost of the hedged plan", m["rp_gbp"], None),
+            ("EEV: the reference future's own plan, in every future", m["eev_gbp"], None),
+            ("VSS = EEV − RP: what planning for uncertainty is worth", m["vss_gbp"], rng[0]),
+            ("WS: every future solved with perfect foresight", m["ws_gbp"], None),
+            ("EVPI = RP − WS: what a perfect forecast would be worth", m["evpi_gbp"], rng[1])]
+    head = "".join(f"<tr><td>{e(label)}</td><td class='n'>{_money(v)}</td><td class='n'>"
+                   f"{'' if r is None else _money(r[0]) + ' … ' + _money(r[1])}</td></tr>"
+                   for label, v, r in rows)
+    per = "".join(f"<tr><td>{e(n)}</td><td class='n'>{f['probability']:g}</td>"
+                  f"<td class='n'>{_money(f['cost_gbp'])}</td><td class='n'>"
+                  f"{_money(f['ws_gbp'])}</td><td>{e(' + '.join(f['own_first_stage']) or '—')}"
+                  "</td></tr>" for n, f in m["futures"].items())
+    regret = s.regret.pivot_table(index="plan_of", columns="future", values="regret_gbp",
+                                  sort=False)
+    reg = "".join(f"<tr><td>{e(str(p))}</td>" + "".join(
+        f"<td class='n'>{_money(regret.at[p, f])}</td>" for f in regret.columns) + "</tr>"
+        for p in regret.index)
+    return (f"<table><tr><th>measure</th><th>£</th><th>range the gaps allow</th></tr>{head}"
+            "</table><h3>Each future</h3><table><tr><th>future</th><th>probability</th>"
+            "<th>cost of the hedged plan</th><th>its own optimum (WS)</th>"
+            f"<th>its own first-stage builds</th></tr>{per}</table>"
+            "<h3>Regret (£): a first stage (row) held in each future (column), against that "
+            "future's own optimum</h3><table><tr><th>first stage of</th>"
+            + "".join(f"<th>{e(str(f))}</th>" for f in regret.columns) + f"</tr>{reg}</table>")
 
 
 def _finite(obj):
@@ -187,17 +244,17 @@ td.n {{ text-align: right; }}
 .grid {{ display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }}
 </style></head><body>
 <h1>{title}</h1>
-<p class="sub">Status <b>{status}</b> (gap {gap:.2f}%) &middot; discounted cost
-<b>{objective}</b> at {rate:.1f}%/yr (negative = net earnings) &middot; {futures} future(s):
-VSS {vss}, EVPI {evpi}.</p>
+<p class="sub">Status <b>{status}</b> (gap {gap:.2f}%) &middot; expected discounted cost
+<b>{objective}</b> at {rate:.1f}%/yr (negative = net earnings).</p>
 <h2>Strategy: what is built, where and when</h2>{builds}
+<h2>Futures: what hedging and foresight are worth</h2>{futures}
 <h2>Capacity against feed per plant and year</h2>
 <img alt="capacity against feed per plant and year" src="data:image/png;base64,{png}">
 <div class="grid">
 <div><h2>Cost per year</h2><img alt="cost per year" src="data:image/png;base64,{cost}"></div>
 <div><h2>Leakage per year</h2><img alt="leakage per year" src="data:image/png;base64,{leak}">
 </div></div>
-<h2>Discounted cost lines (£ over the horizon)</h2><table>{lines}</table>
+<h2>Discounted cost lines (£ over the horizon; future {reference})</h2><table>{lines}</table>
 <h2>Notes</h2><ul>{notes}</ul>
 </body></html>
 """

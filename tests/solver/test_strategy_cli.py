@@ -17,7 +17,7 @@ pytestmark = pytest.mark.solver
 
 RAMP = "year,sector,index\n2027,vehicle,0.5\n2028,vehicle,1\n"
 FILES = {"builds.csv", "capacity.csv", "flows_by_year.csv", "leakage_by_year.csv",
-         "cost_by_year.csv", "measures.json", "commitments.csv", "summary.json",
+         "cost_by_year.csv", "regret.csv", "measures.json", "commitments.csv", "summary.json",
          "strategy.png", "report.html"}
 
 
@@ -57,7 +57,9 @@ def test_strategy_prints_the_build_plan_and_writes_every_file(tmp_path):
     assert m["rp_gbp"] == m["eev_gbp"] == m["ws_gbp"] == exact(-22_700)
     assert m["vss_gbp"] == 0 and m["evpi_gbp"] == 0  # one future: nothing to hedge
     assert m["first_stage"] == [{"option": "line", "site_id": "plant", "year": 2027}]
-    assert m["futures"] == {"base": {"probability": 1.0, "cost_gbp": exact(-22_700)}}
+    assert m["futures"] == {"base": {"probability": 1.0, "cost_gbp": exact(-22_700),
+                                     "ws_gbp": exact(-22_700),
+                                     "own_first_stage": ["plant/line@2027"]}}
     commit = pd.read_csv(out / "commitments.csv", dtype=str)
     assert commit.values.tolist() == [["expansion", "line", "plant", "True", "2027", "2027",
                                        "2036"]]
@@ -90,3 +92,51 @@ def test_an_infeasible_strategy_exits_3_and_explains(tmp_path):
               str(tmp_path / "out"))
     assert res.exit_code == 3, res.output
     assert (tmp_path / "out" / "summary.json").is_file()
+
+
+HIGH_ZERO = """
+[high]
+probability = 0.5
+reference = true
+
+[zero]
+probability = 0.5
+"forecast.index[*]" = 0
+"""
+
+
+def test_futures_toml_beside_the_scenario_gives_the_hedged_plan_and_its_measures(tmp_path):
+    """test_futures.py's case worked on paper, through the CLI: RP -£7,020, VSS £2,400."""
+    flat = "year,sector,index\n2027,vehicle,1\n2028,vehicle,1\n2029,vehicle,1\n"
+    sc = folder(tmp_path, expansions=OPTION + line(60_000, earliest="2027", latest="2027"),
+                forecast=flat)
+    (sc / "futures.toml").write_text(HIGH_ZERO, encoding="utf-8")
+    out = tmp_path / "out"
+    res = run(str(sc), "--out", str(out), "--workers", "1")
+    assert res.exit_code == 0, res.output
+    assert "Hedged first stage (decided up to 2027, the same in every future): nothing" \
+        in res.output
+    assert "VSS = EEV - RP" in res.output and "£2,400" in res.output
+    assert "Most regretted: the high future's own plan" in res.output
+    m = json.loads((out / "measures.json").read_text())
+    assert (m["rp_gbp"], m["eev_gbp"], m["ws_gbp"]) == (exact(-7_020), exact(-4_620),
+                                                       exact(-13_620))
+    regret = pd.read_csv(out / "regret.csv")
+    assert set(regret["plan_of"]) == {"hedged", "high", "zero"}
+    assert pd.read_csv(out / "builds.csv").empty  # the hedge builds nothing in any future
+    assert "Futures: what hedging and foresight are worth" in (out / "report.html").read_text()
+    one = run(str(sc), "--one-future", "--json")  # the scenario alone: nothing to hedge
+    assert one.exit_code == 0 and json.loads(one.output)["vss_gbp"] == 0
+
+
+def test_a_bad_futures_file_exits_2_with_every_problem(tmp_path):
+    sc = folder(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[a]\nprobability = 0.7\n[b]\nprobability = 0.7\n"plants.nope[*]" = 1\n',
+                   encoding="utf-8")
+    res = run(str(sc), "--futures", str(bad))
+    assert res.exit_code == 2
+    assert "add to 1.4, not 1" in res.output and "b: plants.nope" in res.output
+    assert "Traceback" not in res.output
+    res = run(str(sc), "--sample", "5")
+    assert res.exit_code == 2 and "--sample needs a futures.toml with [sampling]" in res.output
