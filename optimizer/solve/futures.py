@@ -96,7 +96,8 @@ def solve_extensive(cases: Sequence[FutureCase], commit_until: int, *,
                     fixed: Mapping[str, float] | None = None, time_limit: float | None = None,
                     gap: float | None = None, threads: int | None = None,
                     progress: bool | TextIO | None = None,
-                    start: Sequence[Result] | None = None) -> Extensive:
+                    start: Sequence[Result] | None = None,
+                    floors: Sequence[float] | None = None) -> Extensive:
     """The extensive form of ``cases`` (one model, first stage shared), solved by HiGHS.
 
     ``fixed``: first-stage builds (key -> 0/1) to hold; keys of the first stage
@@ -104,7 +105,14 @@ def solve_extensive(cases: Sequence[FutureCase], commit_until: int, *,
     a first stage (e.g. a first stage held in every future): their discrete
     values are offered to HiGHS as a MIP start (it fixes them and solves the LP
     for the rest). The start changes how soon HiGHS holds a good plan, never
-    its bound: the gap is HiGHS's own. Raises :class:`InfeasibleError` when no one
+    its bound: the gap is HiGHS's own. ``floors``: a proven lower bound on each
+    future's cost alone (its perfect-foresight solve's bound), added as the
+    valid inequality ``C_ω >= floor_ω`` (row ``future_floor[ω]``): every plan
+    of future ω costs at least its optimum alone, so no plan is cut off, and
+    HiGHS's bound starts from ``Σ π_ω floor_ω`` instead of the much weaker LP
+    relaxation of the joined model (build decisions with economies of scale).
+
+    Raises :class:`InfeasibleError` when no one
     first stage works in every future (or ``fixed`` does not work in one),
     :class:`NoPlanError` when no plan is found in time; solver options come
     from the first future's scenario.toml, as for ``solve``.
@@ -119,6 +127,10 @@ def solve_extensive(cases: Sequence[FutureCase], commit_until: int, *,
     prepared = [prepare(c.scenario, strategic=True) for c in cases]
     models = [build(p) for p in prepared]
     ef, keys = _join(cases, models, commit_until, fixed)
+    if floors is not None:
+        ef.FUTURES = pyo.RangeSet(0, len(models) - 1)
+        ef.future_floor = pyo.Constraint(ef.FUTURES, rule=lambda _m, i: (
+            models[i].model.total_cost.expr >= float(floors[i])))
     build_seconds = time.perf_counter() - began
     size = {k: sum(b.size[k] for b in models) for k in models[0].size}
     size["nonanticipativity_rows"] = len(ef.nonanticipativity)

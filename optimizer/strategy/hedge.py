@@ -6,6 +6,9 @@ From one set of futures (``futures.toml``):
   its own first stage is what it builds by ``commit_until``;
 * **RP**: the two-stage stochastic program (the extensive form of
   :mod:`feedstock.optimizer.solve.futures`): one first stage, recourse per future;
+  offered the best own first stage with its recourse as a MIP start, and each
+  future's proven WS bound as a valid floor on its cost (WS is solved to half
+  the gap for that): the joined model's LP bound alone is weak;
 * **the regret table**: each distinct own first stage held in every future
   (:func:`~feedstock.optimizer.solve.futures.evaluate`); a future's own plan in
   its own future is its WS solve (nothing re-solved); **EEV** is the reference
@@ -34,13 +37,14 @@ from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.futures import Futures
 from feedstock.optimizer.solve.futures import Extensive, FutureCase, evaluate, solve_extensive
-from feedstock.optimizer.solve.pipeline import solve, strategic_scenario
+from feedstock.optimizer.solve.pipeline import solve, solver_options, strategic_scenario
 
 log = logging.getLogger(__name__)
 
 REGRET_COLUMNS = ["plan_of", "first_stage", "future", "probability", "cost_gbp", "bound_gbp",
                   "ws_gbp", "regret_gbp", "status"]
 HEDGED = "hedged"  # the regret table's row for the stochastic program's first stage
+MAX_REGRET_PLANS = 6  # own first stages held in every future (the regret table's rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,19 +88,39 @@ def hedge(sc: Scenario, futures: Futures, *, time_limit: float | None = None,
     commit = s.commit_until if s.commit_until is not None else s.first_year
     cases = cases_of(sc, futures)
     kw = {"time_limit": time_limit, "gap": gap, "threads": threads}
+    opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
+    # each future alone to half the gap: its proven bound then lifts the program's own
+    tight = {**kw, "gap": opts.mip_rel_gap / 2}
     with _executor(workers) as pool:
-        ws_jobs = {c.name: pool.submit(_alone, c, **kw) for c in cases}
+        ws_jobs = {c.name: pool.submit(_alone, c, **tight) for c in cases}
         ws = {name: job.result() for name, job in ws_jobs.items()}
         log.info("each future alone (perfect foresight): done")
         own = {name: first_stage_of(r, commit) for name, r in ws.items()}
+        plans = regret_plans(cases, own, futures.reference.name)
         jobs = {(plan, c.name): pool.submit(evaluate, c, dict.fromkeys(plan, 1.0), commit, **kw)
-                for plan in dict.fromkeys(own.values()) for c in cases if own[c.name] != plan}
+                for plan in plans for c in cases if own[c.name] != plan}
         held = {key: job.result() for key, job in jobs.items()}
     log.info("the stochastic program: %d futures, first stage up to %d", len(cases), commit)
     rp = solve_extensive(cases, commit, progress=progress, start=_best_start(cases, own, ws, held),
-                         **kw)
+                         floors=[ws[c.name].bound_gbp for c in cases], **kw)
     regret = _regret(cases, ws, rp, own, held)
     return Hedge(cases, futures.reference.name, commit, rp, ws, regret)
+
+
+def regret_plans(cases: tuple[FutureCase, ...], own: Mapping[str, frozenset],
+                 reference: str) -> list[frozenset]:
+    """The own first stages held in every future: the reference's, then the likeliest.
+
+    Each costs a solve per future, so with many sampled futures (each may plan
+    its own first stage) at most :data:`MAX_REGRET_PLANS` are held: the
+    reference's (EEV needs it) and those chosen by the most probability.
+    """
+    weight: dict[frozenset, float] = {}
+    for c in cases:
+        weight[own[c.name]] = weight.get(own[c.name], 0.0) + c.probability
+    ranked = sorted(weight, key=lambda p: -weight[p])
+    ref = own[reference]
+    return [ref, *[p for p in ranked if p != ref]][:MAX_REGRET_PLANS]
 
 
 def _best_start(cases: tuple[FutureCase, ...], own: Mapping[str, frozenset],
@@ -110,6 +134,8 @@ def _best_start(cases: tuple[FutureCase, ...], own: Mapping[str, frozenset],
     """
     best, best_cost = None, math.inf
     for plan in dict.fromkeys(own.values()):
+        if any(own[c.name] != plan and (plan, c.name) not in held for c in cases):
+            continue  # not held in every future (regret_plans)
         plans = [ws[c.name] if own[c.name] == plan else (
             held[plan, c.name].results[c.name] if held[plan, c.name] is not None else None)
             for c in cases]
@@ -194,6 +220,8 @@ def _regret(cases: tuple[FutureCase, ...], ws: Mapping[str, Result], rp: Extensi
                  best) for c in cases]  # the hedged plan's recourse is the program's own
     for plan_of in (c.name for c in cases):
         plan = own[plan_of]
+        if any(own[c.name] != plan and (plan, c.name) not in held for c in cases):
+            continue  # this first stage was not held in every future (regret_plans)
         for c in cases:
             if own[c.name] == plan:
                 w = ws[c.name]

@@ -76,3 +76,29 @@ def test_a_weekly_run_with_the_commitments_uses_the_committed_capacity(strategy,
     shifts = r.decisions[r.decisions["id"] == "hypromag_tyseley/extra_shifts"].iloc[0]
     assert shifts["chosen"] and shifts["fixed_cost_gbp"] == 0
     assert pd.isna(r.plants.loc[r.plants["site_id"] == "belfast_harbour", "utilisation"]).all()
+
+
+@pytest.fixture(scope="module")
+def hedged():
+    """uk-2035 with its futures.toml (five futures), as `feedstock strategy` runs it."""
+    return plan_strategy(load_scenario(UK_2035), workers=2, progress=False)
+
+
+def test_the_sample_hedged_plan_is_checked_in_every_future_and_its_measures_hold(hedged):
+    m = hedged.measures
+    assert set(m["futures"]) == {"central", "fast-ev", "slow-collection", "ndpr-halves",
+                                 "export-ban-2029"}
+    assert m["status"] in ("optimal", "within_gap") and m["gap"] <= 0.005
+    for name, r in hedged.results.items():  # every future's plan, re-checked independently
+        assert not check_plan(r.source, r), name
+    # README's answer: the 2027 builds every future makes alone, so nothing to hedge
+    assert {(b["site_id"], b["option"], b["year"]) for b in m["first_stage"]} == {
+        ("hypromag_tyseley", "extra_shifts", 2027), ("teesside_wilton", "plant_300", 2027)}
+    lo, hi = m["vss_range_gbp"]
+    assert lo <= m["vss_gbp"] <= hi and hi >= 0
+    lo, hi = m["evpi_range_gbp"]
+    assert lo <= m["evpi_gbp"] <= hi and hi >= 0
+    expected = sum(f["probability"] * f["cost_gbp"] for f in m["futures"].values())
+    assert expected == pytest.approx(m["rp_gbp"], rel=1e-9)
+    assert m["ws_gbp"] <= m["rp_gbp"] + 1e-6 * abs(m["rp_gbp"])
+    assert list(hedged.commitments["id"]) == ["extra_shifts", "plant_300"]
