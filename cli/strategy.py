@@ -35,12 +35,16 @@ log = logging.getLogger("feedstock")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of --sample's draws.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Processes that solve futures side by side (the answer does not change).")
+@click.option("--ranks", type=click.IntRange(min=2), default=None,
+              help="Solve the futures by progressive hedging (mpi-sppy) on K MPI ranks "
+                   "instead of the extensive form: pip install 'feedstock[stochastic]'.")
 @click.option("--quiet", is_flag=True, help="No solver progress and no summary; errors only.")
 @common_options
 def strategy(scenario: str | None, out_dir: Path | None, no_pictures: bool,
              time_limit: float | None, gap: float | None, threads: int | None, as_json: bool,
              overrides: tuple[Path, ...], futures_file: Path | None, one_future: bool,
-             sample: int | None, seed: int, workers: int, quiet: bool) -> None:
+             sample: int | None, seed: int, workers: int, ranks: int | None,
+             quiet: bool) -> None:
     """Plan the [strategy] years of SCENARIO (default: the bundled uk-2035 sample).
 
     Prints the build plan year by year, the discounted cost and its lines,
@@ -59,7 +63,8 @@ def strategy(scenario: str | None, out_dir: Path | None, no_pictures: bool,
     futures = None if one_future else chosen_futures(sc, futures_file, sample, seed)
     try:
         s = plan_strategy(sc, futures=futures, time_limit=time_limit, gap=gap, threads=threads,
-                          progress=False if quiet or as_json else None, workers=workers)
+                          progress=False if quiet or as_json else None, workers=workers,
+                          ranks=ranks if futures is not None else None)
     except SolveError as exc:
         if out_dir is not None:
             write_failure(exc, sc, out_dir)
@@ -102,7 +107,8 @@ def strategy_text(s) -> str:
     from feedstock.optimizer.base.units import gbp
 
     r, years, m = s.result, s.years, s.measures
-    many = len(s.futures) > 1
+    many = len(m["futures"]) > 1
+    per_future = "future" in s.builds.columns  # the extensive form: a plan per future
     out = [f"{r.scenario}: strategy {years[0]}..{years[-1]} ({len(years)} years), "
            f"status {m['status']}, gap {100 * m['gap']:.2f}%",
            f"{'Expected discounted' if many else 'Discounted'} cost {gbp(s.objective_gbp)} at "
@@ -110,7 +116,7 @@ def strategy_text(s) -> str:
     if many:
         out += futures_text(s)
     out += ["", "Build plan" + (f" in the reference future ({m['reference']})" if many else "")]
-    builds = s.builds[s.builds["future"] == m["reference"]] if many else s.builds
+    builds = s.builds[s.builds["future"] == m["reference"]] if per_future else s.builds
     if builds.empty:
         out.append("  nothing is built")
     for b in builds.itertuples(index=False):
@@ -121,7 +127,7 @@ def strategy_text(s) -> str:
                    f"{gbp(b.cost_in_horizon_gbp)} discounted inside the horizon")
     out += ["", "Cost lines (£, discounted over the horizon)"]
     out += [f"  {k:<16} {gbp(v):>16}" for k, v in r.cost_lines_gbp.items()]
-    cap = s.capacity[s.capacity["future"] == m["reference"]] if many else s.capacity
+    cap = s.capacity[s.capacity["future"] == m["reference"]] if per_future else s.capacity
     cap = cap.pivot_table(index="site_id", columns="year", values=["capacity_t", "feed_t"],
                                  aggfunc="sum")
     head = "".join(f"{y:>12}" for y in years)
@@ -130,7 +136,7 @@ def strategy_text(s) -> str:
         cells = "".join(f"{cap.at[site, ('feed_t', y)]:>6,.0f}/"
                         f"{cap.at[site, ('capacity_t', y)]:<5,.0f}" for y in years)
         out.append(f"  {site:<22}{cells}")
-    leak = s.leakage_by_year[s.leakage_by_year["future"] == m["reference"]] if many \
+    leak = s.leakage_by_year[s.leakage_by_year["future"] == m["reference"]] if per_future \
         else s.leakage_by_year
     leak = leak.groupby("year")["tonnes_t"].sum().reindex(years, fill_value=0.0)
     out += ["", "Leakage (t/yr exported)", "  " + "".join(f"{y:>10}" for y in years),
@@ -145,21 +151,30 @@ def futures_text(s) -> list[str]:
     m = s.measures
 
     def money(v) -> str:
-        return "no plan" if v is None else gbp(v)
+        return "no plan" if v is None else gbp(0.0 if abs(v) < 0.5 else v)  # no "-£0"
 
     def span(r) -> str:
         return "" if r is None else f" (the gaps allow {money(r[0])} .. {money(r[1])})"
 
     first = ", ".join(f"{b['site_id']}/{b['option']} in {b['year']}" for b in m["first_stage"])
+    ph = m.get("progressive_hedging")
+    if ph is not None:
+        return ["", f"Hedged first stage (decided up to {m['commit_until']}, progressive "
+                f"hedging on {ph['ranks']} ranks, {len(m['futures'])} futures): "
+                f"{first or 'nothing'}",
+                f"  RP between {money(ph['outer_bound_gbp'])} (proven bound) and "
+                f"{money(ph['inner_bound_gbp'])} (this first stage's expected cost), gap "
+                f"{100 * m['gap']:.2f}%, {ph['iterations']} iterations, {ph['seconds']:.0f} s",
+                f"  Note: {m['note']}"]
     out = ["", f"Hedged first stage (decided up to {m['commit_until']}, the same in every "
            f"future): {first or 'nothing'}",
-           f"  RP  (expected cost of the hedged plan)      {money(m['rp_gbp']):>16}",
-           f"  EEV (the {m['reference']} future's own plan)  {money(m['eev_gbp']):>16}",
-           f"  VSS = EEV - RP (value of hedging)           {money(m['vss_gbp']):>16}"
-           + span(m.get("vss_range_gbp")),
-           f"  WS  (perfect foresight, expected)           {money(m['ws_gbp']):>16}",
-           f"  EVPI = RP - WS (value of a perfect forecast){money(m['evpi_gbp']):>16}"
-           + span(m.get("evpi_range_gbp")), "",
+           *(f"  {label:<46}{money(v):>16}{span(r)}" for label, v, r in (
+               ("RP   expected cost of the hedged plan", m["rp_gbp"], None),
+               (f"EEV  the {m['reference']} future's own plan", m["eev_gbp"], None),
+               ("VSS = EEV - RP, value of hedging", m["vss_gbp"], m.get("vss_range_gbp")),
+               ("WS   perfect foresight, expected", m["ws_gbp"], None),
+               ("EVPI = RP - WS, value of a perfect forecast", m["evpi_gbp"],
+                m.get("evpi_range_gbp")))), "",
            f"  {'future':<18}{'probability':>12}{'hedged plan £':>18}{'own optimum £':>18}"
            "  own first stage"]
     for name, f in m["futures"].items():

@@ -16,6 +16,7 @@ two-stage stochastic program and its measures (:mod:`.hedge`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +24,15 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from feedstock.optimizer.base.errors import InfeasibleError
 from feedstock.optimizer.results.result import Result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.scenario.futures import FILE as FUTURES
 from feedstock.optimizer.scenario.futures import Futures, read_futures
-from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve.futures import evaluate
+from feedstock.optimizer.solve.pipeline import solve, solver_options
 from feedstock.optimizer.strategy import tables
-from feedstock.optimizer.strategy.hedge import REGRET_COLUMNS, Hedge, hedge
+from feedstock.optimizer.strategy.hedge import REGRET_COLUMNS, Hedge, cases_of, hedge
 from feedstock.optimizer.strategy.hedge import measures as hedge_measures
 
 REFERENCE = "base"  # the one future's name while futures.toml is not given
@@ -84,7 +87,7 @@ class StrategyResult:
 def plan_strategy(sc: Scenario, *, futures: Futures | str | Path | None = "auto",
                   time_limit: float | None = None, gap: float | None = None,
                   threads: int | None = None, progress: bool | TextIO | None = None,
-                  workers: int = 1) -> StrategyResult:
+                  workers: int = 1, ranks: int | None = None) -> StrategyResult:
     """Solve the strategic model of ``sc`` (it needs ``[strategy]`` in scenario.toml).
 
     ``futures``: ``"auto"`` reads futures.toml beside the scenario when there is
@@ -94,7 +97,11 @@ def plan_strategy(sc: Scenario, *, futures: Futures | str | Path | None = "auto"
     ``commit_until`` shared, the rest per future) and ``measures`` holds RP,
     EEV, VSS, WS, EVPI and the regret table
     (:mod:`feedstock.optimizer.strategy.hedge`); ``workers`` processes run its
-    solves side by side (the answer does not depend on it).
+    solves side by side (the answer does not depend on it). ``ranks``: the
+    stochastic program by progressive hedging on that many MPI ranks instead
+    (mpi-sppy, :mod:`.ph`; for many futures): its first stage, RP's bounds and
+    gap, and the reference future's plan with that first stage; EEV, WS and the
+    regret table are not computed on that path.
 
     Raises as :func:`feedstock.solve` does: :class:`InfeasibleError` with the
     elastic diagnosis, :class:`NoPlanError`, ... never a plan that is not one.
@@ -110,9 +117,48 @@ def plan_strategy(sc: Scenario, *, futures: Futures | str | Path | None = "auto"
         r = solve(sc, time_limit=time_limit, gap=gap, threads=threads, progress=progress,
                   strategic=True)
         return _one(r)
+    if ranks is not None:
+        return _by_ph(sc, chosen, ranks=ranks, time_limit=time_limit, gap=gap, threads=threads)
     h = hedge(sc, chosen, time_limit=time_limit, gap=gap, threads=threads, progress=progress,
               workers=workers)
     return _hedged(h)
+
+
+def _by_ph(sc: Scenario, futures: Futures, *, ranks: int, time_limit: float | None,
+           gap: float | None, threads: int | None) -> StrategyResult:
+    """Progressive hedging's first stage, bounds and gap; the reference future's plan."""
+    from feedstock.optimizer.scenario.overrides import parse
+    from feedstock.optimizer.strategy.ph import solve_ph
+
+    if sc.source == "<memory>":
+        raise ValueError("progressive hedging loads the scenario on every MPI rank: give a "
+                         "scenario folder, not one made in memory")
+    opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
+    base = {f"{o.where} {o.op}": o.value for o in parse([x["override"] for x in sc.overrides])}
+    s = sc.config.strategy
+    commit = s.commit_until if s.commit_until is not None else s.first_year
+    out = solve_ph(sc.source, futures, ranks=ranks, commit_until=commit, gap=opts.mip_rel_gap,
+                   time_limit=opts.time_limit_s, base_overrides=base)
+    first = {f"{b['site_id']}/{b['option']}@{b['year']}": 1.0 for b in out["first_stage"]}
+    ref = next(c for c in cases_of(sc, futures) if c.name == futures.reference.name)
+    held = evaluate(ref, first, commit, time_limit=time_limit, gap=gap, threads=threads)
+    if held is None:
+        raise InfeasibleError(f"progressive hedging's first stage ({', '.join(first)}) leaves "
+                              f"the reference future {ref.name!r} without a plan")
+    one = _one(held.results[ref.name])
+    m = {**one.measures, "status": "within_gap" if out["gap"] <= opts.mip_rel_gap else
+         "feasible", "gap": out["gap"], "bound_gbp": out["outer_bound_gbp"],
+         "rp_gbp": out["inner_bound_gbp"], "eev_gbp": None, "vss_gbp": None, "ws_gbp": None,
+         "evpi_gbp": None, "vss_range_gbp": None, "evpi_range_gbp": None,
+         "futures": {f.name: {"probability": f.probability, "cost_gbp": None, "ws_gbp": None,
+                              "own_first_stage": []} for f in futures.futures},
+         "reference": ref.name, "first_stage": out["first_stage"],
+         "regret_gbp": {}, "most_regretted": {"plan_of": None, "expected_regret_gbp": None},
+         "progressive_hedging": {k: out[k] for k in ("iterations", "seconds", "ranks",
+                                                     "inner_bound_gbp", "outer_bound_gbp")},
+         "note": "progressive hedging (mpi-sppy): RP's bounds and first stage; EEV, WS and "
+                 "the regret table need the extensive form (run without --ranks)"}
+    return dataclasses.replace(one, measures=m)
 
 
 def futures_of(sc: Scenario, futures: Futures | str | Path | None) -> Futures | None:

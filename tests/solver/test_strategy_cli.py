@@ -140,3 +140,27 @@ def test_a_bad_futures_file_exits_2_with_every_problem(tmp_path):
     assert "Traceback" not in res.output
     res = run(str(sc), "--sample", "5")
     assert res.exit_code == 2 and "--sample needs a futures.toml with [sampling]" in res.output
+
+
+def test_ranks_solves_the_futures_by_progressive_hedging(tmp_path):
+    """--ranks 2: mpi-sppy's PH on MPI finds the hedge worked on paper (the small plant)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    if importlib.util.find_spec("mpisppy") is None or not (
+            Path(sys.executable).parent / "mpiexec").exists():
+        pytest.skip("progressive hedging needs the [stochastic] extra (mpi-sppy, mpich)")
+    flat = "year,sector,index\n2027,vehicle,1\n2028,vehicle,1\n2029,vehicle,1\n"
+    options = (line(20_000, extra=0.5, option="small", earliest="2027", latest="2027",
+                    group="size")
+               + line(60_000, option="large", earliest="2027", latest="2027", group="size"))
+    sc = folder(tmp_path, expansions=OPTION + options, forecast=flat)
+    (sc / "futures.toml").write_text(HIGH_ZERO, encoding="utf-8")
+    res = run(str(sc), "--ranks", "2", "--gap", "0.0001", "--json")
+    assert res.exit_code == 0, res.output
+    m = json.loads(res.output)
+    assert m["first_stage"] == [{"site_id": "plant", "option": "small", "year": 2027}]
+    assert m["rp_gbp"] == exact(-8_820)
+    assert m["bound_gbp"] <= m["rp_gbp"] + 1e-6
+    assert m["progressive_hedging"]["ranks"] == 2
