@@ -144,11 +144,13 @@ def _plants(sc: Scenario, s: Solved, feed: pd.DataFrame) -> pd.DataFrame:
     online = (w["first_period"] <= w["period"]) & (w["period"] <= w["last_period"])
     extra = w[online].groupby(["site_id", "period"])["extra_capacity_t_per_week"].sum()
     grid["capacity_t_per_week"] += extra.reindex(
-        pd.MultiIndex.from_frame(grid[["site_id", "period"]])).fillna(0.0).to_numpy()
+        pd.MultiIndex.from_frame(grid[["site_id", "period"]])).fillna(0.0).to_numpy(float)
     agg = feed.groupby(["site_id", "period"])[["feed_t", "output_t"]].sum()
     grid = grid.join(agg, on=["site_id", "period"]).fillna({"feed_t": 0.0, "output_t": 0.0})
     capacity = grid["capacity_t_per_week"] * grid["period"].map(s.d.period_weeks)
-    grid["utilisation"] = np.where(capacity > 0, grid["feed_t"] / capacity, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no capacity: no utilisation
+        grid["utilisation"] = np.where(capacity > 0, grid["feed_t"].to_numpy(float)
+                                       / capacity.to_numpy(float), np.nan)
     running = s.values["u"]
     grid["running"] = [bool(round(running[(p, t)])) if (p, t) in running else None
                        for p, t in zip(grid["site_id"], grid["period"], strict=True)]

@@ -163,6 +163,10 @@ class HighsRunner:
                     term = self._termination(res)
         finally:
             highs.cbMipImprovingSolution.unsubscribe(first_plan)
+        if _empty(highs):  # nothing to decide (no supply, no option): the plan is "nothing"
+            obj = float(pyo.value(_objective(m)))
+            return Outcome("converged", True, obj, obj, time.perf_counter() - begin,
+                           "empty model", f"highs {self.version}", load_seconds=load_seconds)
         plan = self._has_plan(res)
         if plan:
             res.solution_loader.load_vars()
@@ -344,6 +348,17 @@ def fix_integers(m: pyo.ConcreteModel) -> list[tuple[Any, Any, bool]]:
             v.domain = pyo.Reals
             v.fix(value)
     return saved
+
+
+def _empty(highs: Any) -> bool:
+    """HiGHS was handed no row and no column: every variable is absent or fixed."""
+    import highspy
+
+    return highs.getModelStatus() == highspy.HighsModelStatus.kModelEmpty
+
+
+def _objective(m: pyo.ConcreteModel) -> Any:
+    return next(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
 
 
 def _has_integers(m: pyo.ConcreteModel) -> bool:

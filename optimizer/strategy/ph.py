@@ -17,7 +17,9 @@ that bound the stochastic optimum from both sides, each on its own MPI ranks:
 The wheel stops at ``gap`` between them, ``max_iterations`` or ``time_limit``.
 ``solve_ph`` launches ``mpiexec -n K python -m feedstock.optimizer.strategy.ph`` so
 that ``feedstock strategy --ranks K`` works from a plain shell; started under
-``mpiexec`` already, it spins the wheel in this process on every rank.
+``mpiexec`` already, it spins the wheel in this process on every rank. Measured on
+2 cores, uk-2035 and its 5 futures (futures.toml): 2 ranks 164 s, 3 ranks 200 s (three
+busy processes share two cores), both a gap of 0.03% after one PH iteration.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Any
 from feedstock.optimizer.base.errors import NoPlanError, SolveError, SolverUnavailableError
 from feedstock.optimizer.scenario import load_scenario
 
-SOLVER = "appsi_highs"  # mpi-sppy reads the classic results object (Problem[0] bounds)
+SOLVER = "appsi_highs"  # classic SolverFactory results (Problem[0] bounds); "highs" works too
 RHO_FRACTION = 0.5
 RHO_FLOOR_GBP = 1.0
 INSTALL = "pip install 'feedstock[stochastic]' (mpi-sppy, mpi4py and the mpich wheel)"

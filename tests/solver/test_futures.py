@@ -182,3 +182,17 @@ def test_vss_and_evpi_are_never_negative_on_random_cases(seed):
     expected = sum(f["probability"] * f["cost_gbp"] for f in m["futures"].values())
     assert math.isclose(expected, m["rp_gbp"], rel_tol=1e-6, abs_tol=1e-3)
     checked(s)
+
+
+def test_a_future_in_which_no_build_is_ever_online_still_has_a_plan():
+    """Lead time 3 years in a 3-year horizon: no build variable in either future.
+
+    Nothing can be processed: 156 t exported at -£90 in high, nothing in zero:
+    RP = WS = 0.5 x -14,040 = -£7,020.
+    """
+    sc = base(line(60_000, earliest="2027", latest="2027")).with_overrides(
+        {"expansions.lead_time_years[*]": 3})
+    s = plan_strategy(sc, futures=HIGH_ZERO, progress=False)
+    assert s.measures["rp_gbp"] == exact(-7_020)
+    assert s.measures["first_stage"] == []
+    checked(s)

@@ -95,7 +95,7 @@ def test_ph_on_uk_2035_agrees_with_the_extensive_form():
     years = {"strategy.years": 3}
     futures = Futures((Future("central", 0.5, {}, reference=True),
                        Future("more-scrap", 0.5, {"forecast.index[*] *=": 1.5})))
-    ph = solve_ph(folder, futures, ranks=2, gap=0.005, time_limit=45, max_iterations=3,
+    ph = solve_ph(folder, futures, ranks=2, gap=0.005, time_limit=90, max_iterations=3,
                   base_overrides=years)
     sc = load_scenario(folder).with_overrides(years)
     ef = solve_extensive(cases(sc, futures), 2027, gap=1e-4, progress=False)
