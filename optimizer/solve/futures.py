@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -130,7 +131,8 @@ def solve_extensive(cases: Sequence[FutureCase], commit_until: int, *,
     if floors is not None:
         ef.FUTURES = pyo.RangeSet(0, len(models) - 1)
         ef.future_floor = pyo.Constraint(ef.FUTURES, rule=lambda _m, i: (
-            models[i].model.total_cost.expr >= float(floors[i])))
+            models[i].model.total_cost.expr >= float(floors[i]))
+            if math.isfinite(floors[i]) else pyo.Constraint.Skip)
     build_seconds = time.perf_counter() - began
     size = {k: sum(b.size[k] for b in models) for k in models[0].size}
     size["nonanticipativity_rows"] = len(ef.nonanticipativity)

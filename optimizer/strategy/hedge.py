@@ -102,9 +102,18 @@ def hedge(sc: Scenario, futures: Futures, *, time_limit: float | None = None,
         held = {key: job.result() for key, job in jobs.items()}
     log.info("the stochastic program: %d futures, first stage up to %d", len(cases), commit)
     rp = solve_extensive(cases, commit, progress=progress, start=_best_start(cases, own, ws, held),
-                         floors=[ws[c.name].bound_gbp for c in cases], **kw)
+                         floors=[_proven_bound(ws[c.name]) for c in cases], **kw)
     regret = _regret(cases, ws, rp, own, held)
     return Hedge(cases, futures.reference.name, commit, rp, ws, regret)
+
+
+def _proven_bound(r: Result) -> float:
+    """A future's proven lower bound alone: HiGHS's (another solver may report none: -inf).
+
+    A Result without a bound carries its objective as the bound, which is no proof
+    unless HiGHS said so; the floor must never cut off a plan.
+    """
+    return r.bound_gbp if str(r.solver.get("name", "")).startswith("highs") else -math.inf
 
 
 def regret_plans(cases: tuple[FutureCase, ...], own: Mapping[str, frozenset],
