@@ -19,6 +19,7 @@ from feedstock.cli.options import (
     base_scenario,
     common_options,
     log_level,
+    report_failure,
     scenario_arg,
     solver_flags,
     study_options,
@@ -69,12 +70,7 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
           commitments: Path | None, lp_start: bool | None) -> None:
     """Solve SCENARIO (default: the bundled UK sample) and print the plan's summary."""
     from feedstock.optimizer.base.errors import SolveError
-    from feedstock.optimizer.outputs.writers import (
-        failure_summary,
-        summary_json,
-        write_failure,
-        write_outputs,
-    )
+    from feedstock.optimizer.outputs.writers import summary_json, write_outputs
     from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
     from feedstock.optimizer.solve.pipeline import solve as run
 
@@ -86,12 +82,7 @@ def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit:
         result = run(sc, time_limit=time_limit, gap=gap, threads=threads, lp_start=lp_start,
                      progress=False if quiet or as_json else None)
     except SolveError as exc:
-        if out_dir is not None:
-            write_failure(exc, sc, out_dir)
-            log.warning("wrote %s/ (summary.json%s)", out_dir,
-                        ", diagnosis.json" if getattr(exc, "diagnosis", None) else "")
-        if as_json:
-            click.echo(json.dumps(failure_summary(exc, sc), indent=2))
+        report_failure(exc, sc, out_dir, as_json)
         raise
     if out_dir is not None:
         write_outputs(result, out_dir, maps=not no_maps)

@@ -122,3 +122,21 @@ def log_level(level: int) -> Callable[[Callable], Callable]:
         func.log_level = level  # type: ignore[attr-defined]
         return func
     return mark
+
+
+def report_failure(exc: Exception, sc, out_dir: Path | None, as_json: bool) -> None:
+    """A solve that made no plan: its summary (and diagnosis) in ``out_dir``, JSON on stdout.
+
+    The caller re-raises, so the exit code and the message are the error's.
+    """
+    import json
+
+    from feedstock.optimizer.outputs.writers import failure_summary, write_failure
+
+    if out_dir is not None:
+        write_failure(exc, sc, out_dir)
+        logging.getLogger("feedstock").warning(
+            "wrote %s/ (summary.json%s)", out_dir,
+            ", diagnosis.json" if getattr(exc, "diagnosis", None) else "")
+    if as_json:
+        click.echo(json.dumps(failure_summary(exc, sc), indent=2))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import click
 
-from feedstock.cli.options import base_scenario, common_options, solver_flags
+from feedstock.cli.options import base_scenario, common_options, report_failure, solver_flags
 
 log = logging.getLogger("feedstock")
 
@@ -55,7 +54,6 @@ def strategy(scenario: str | None, out_dir: Path | None, no_pictures: bool,
     """
     from feedstock.data import sample_scenario
     from feedstock.optimizer.base.errors import SolveError
-    from feedstock.optimizer.outputs.writers import failure_summary, write_failure
     from feedstock.optimizer.strategy import plan_strategy, write_strategy
     from feedstock.optimizer.strategy.write import measures_json
 
@@ -66,12 +64,7 @@ def strategy(scenario: str | None, out_dir: Path | None, no_pictures: bool,
                           progress=False if quiet or as_json else None, workers=workers,
                           ranks=ranks if futures is not None else None)
     except SolveError as exc:
-        if out_dir is not None:
-            write_failure(exc, sc, out_dir)
-            log.warning("wrote %s/ (summary.json%s)", out_dir,
-                        ", diagnosis.json" if getattr(exc, "diagnosis", None) else "")
-        if as_json:
-            click.echo(json.dumps(failure_summary(exc, sc), indent=2))
+        report_failure(exc, sc, out_dir, as_json)
         raise
     if out_dir is not None:
         write_strategy(s, out_dir, pictures=not no_pictures)

@@ -131,6 +131,11 @@ class StrategyConfig(_Strict):
         """The last year of the horizon."""
         return self.first_year + self.years - 1
 
+    @property
+    def first_stage_until(self) -> int:
+        """The last year whose builds every future shares: ``commit_until``, else the first."""
+        return self.commit_until if self.commit_until is not None else self.first_year
+
     @field_validator("commit_until")
     @classmethod
     def _inside(cls, v: int | None, info: ValidationInfo) -> int | None:

@@ -85,7 +85,7 @@ def hedge(sc: Scenario, futures: Futures, *, time_limit: float | None = None,
     the same seed, whichever process runs it.
     """
     s = sc.config.strategy
-    commit = s.commit_until if s.commit_until is not None else s.first_year
+    commit = s.first_stage_until
     cases = cases_of(sc, futures)
     kw = {"time_limit": time_limit, "gap": gap, "threads": threads}
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)

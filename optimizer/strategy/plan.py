@@ -136,7 +136,7 @@ def _by_ph(sc: Scenario, futures: Futures, *, ranks: int, time_limit: float | No
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
     base = {f"{o.where} {o.op}": o.value for o in parse([x["override"] for x in sc.overrides])}
     s = sc.config.strategy
-    commit = s.commit_until if s.commit_until is not None else s.first_year
+    commit = s.first_stage_until
     out = solve_ph(sc.source, futures, ranks=ranks, commit_until=commit, gap=opts.mip_rel_gap,
                    time_limit=opts.time_limit_s, base_overrides=base)
     first = {f"{b['site_id']}/{b['option']}@{b['year']}": 1.0 for b in out["first_stage"]}
@@ -189,7 +189,7 @@ def _one(r: Result) -> StrategyResult:
 def _one_regret(sc: Scenario, r: Result, builds: pd.DataFrame) -> pd.DataFrame:
     """One future's regret table: its own plan in its own future, no regret."""
     s = sc.config.strategy
-    commit = s.commit_until if s.commit_until is not None else s.first_year
+    commit = s.first_stage_until
     first = builds[builds["decided_year"] <= commit]
     plan = " + ".join(sorted(f"{a}/{b}@{y}" for a, b, y in zip(
         first["site_id"], first["option"], first["decided_year"], strict=True))) or "nothing"
@@ -237,7 +237,7 @@ def measures(sc: Scenario, r: Result, builds: pd.DataFrame) -> dict[str, Any]:
     model: RP = EEV = WS = its cost, so VSS = EVPI = 0 exactly, by definition.
     """
     s = sc.config.strategy
-    commit = s.commit_until if s.commit_until is not None else s.first_year
+    commit = s.first_stage_until
     first = builds[builds["decided_year"] <= commit]
     cost = float(r.objective_gbp)
     return {
