@@ -1,7 +1,7 @@
 """How long the stochastic program takes, and how it grows with the number of futures.
 
     python benchmarks/futures_bench.py [--counts 5 10 20] [--seeds 1 2] [--workers 2]
-        [--ph] [--ranks 2] [--gap 0.005] [--time-limit 600]
+        [--ph] [--ranks 2] [--gap 0.005] [--time-limit 600] [--no-sample]
 
 Two series on ``data/uk-2035``:
 
@@ -77,13 +77,15 @@ def main() -> None:
     ap.add_argument("--ph", action="store_true", help="also progressive hedging (mpi-sppy)")
     ap.add_argument("--ranks", type=int, default=2)
     ap.add_argument("--ph-gap", type=float, default=0.01)
+    ap.add_argument("--no-sample", action="store_true", help="skip the five-future series")
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     base = read_futures(args.scenario / "futures.toml", sc)
     print(f"{sc.name}: {len(base)} futures in futures.toml, gap {100 * args.gap:g}%, "
           f"{args.workers} workers", flush=True)
-    summary("sample futures", [one(f"sample, HiGHS seed {s}", sc, base, args, s)
-                               for s in args.seeds])
+    if not args.no_sample:
+        summary("sample futures", [one(f"sample, HiGHS seed {s}", sc, base, args, s)
+                                   for s in args.seeds])
     for n in args.counts:
         times = [one(f"{n} sampled, draw seed {s}", sc, sample_futures(base, n, s, sc), args, s)
                  for s in args.seeds]

@@ -61,8 +61,9 @@ main.add_command(strategy)
               help="commitments.csv to take as decided (e.g. from feedstock strategy --out), "
                    "instead of the scenario's own.")
 @click.option("--lp-start/--no-lp-start", default=None,
-              help="Offer HiGHS the rounded LP relaxation as a MIP start (an early first plan; "
-                   "default: on from 250,000 variables).")
+              help="Offer HiGHS the rounded LP relaxation as a MIP start before the search "
+                   "(serially). Default: the second core's helper offers it during the "
+                   "search; with --threads 1, on from 250,000 variables.")
 @common_options
 def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool,

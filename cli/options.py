@@ -80,7 +80,8 @@ def solver_flags(per: str = "", threads: bool = True) -> Callable[[Callable], Ca
                           help="Relative MIP gap to stop at (default: scenario.toml).")]
     if threads:
         flags.append(click.option("--threads", type=click.IntRange(min=0),
-                                  help="Solver threads (0 = default)."))
+                                  help="Solver threads (0 = default; 1 = HiGHS alone, "
+                                       "no helper on the second core)."))
     return _options(*flags)
 
 

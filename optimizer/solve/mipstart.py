@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,48 +44,92 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
                     budget_s: float | None = None) -> tuple[dict | None, dict]:
     """The rounded relaxation of ``built`` as a MIP start, and what it took.
 
-    Hands the model to ``runner``'s HiGHS (if it does not hold it already),
-    solves the LP relaxation there (both LPs within ``budget_s``: a third of
-    the time limit by default), rounds, and completes the plan with one more LP: the
-    rounded values fixed, every continuous column free, warm-started from the
-    relaxation's basis (a few pivots). Integrality and bounds are restored
-    before returning ``(start, info)``. ``start`` is a complete plan (every
-    column: ``{"columns": ...}``) when that LP solved, else the rounded trips
+    Hands the model to ``runner``'s HiGHS (if it does not hold it already) and
+    rounds there (:func:`rounded_plan`), within ``budget_s`` (a third of the
+    time limit by default). ``start`` is a complete plan (every column:
+    ``{"columns": ...}``) when the completing LP solved, else the rounded trips
     and openings alone (HiGHS completes them with a sub-MIP), or None when the
     relaxation did not solve. ``info``: ``handoff_s``, ``lp_s``, ``round_s``,
     ``lp_objective_gbp``, ``start_objective_gbp``, ``complete``.
     """
-    import highspy
-
     m = built.model
     t0 = time.perf_counter()
     runner.load(m)
-    info: dict[str, Any] = {"handoff_s": time.perf_counter() - t0}
+    handoff = time.perf_counter() - t0
+    budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 3)
+    _scheduler_for(runner.opts.threads)  # HiGHS starts its thread pool on the first run
     highs = runner.solver._solver_model  # Pyomo exposes no API for integrality
-    column = runner.solver._pyomo_var_to_solver_var_map
+    if runner.opts.threads:
+        highs.setOptionValue("threads", runner.opts.threads)
+    found = rounded_plan(built, highs, runner.solver._pyomo_var_to_solver_var_map, budget)
+    info = {"handoff_s": handoff, **found.info}
+    if found.plan is not None:
+        return {"columns": found.plan}, info
+    if found.rounded is None:
+        return None, info
+    start: dict[str, dict] = {}  # the rounded trips and openings; HiGHS finds the rest
+    for (name, key), value in found.rounded.items():
+        if name != "u":
+            start.setdefault(name, {})[key] = value
+    log.info("rounded plan not feasible as it stands (a minimum run?): offering %d trips "
+             "and openings for HiGHS to complete", sum(len(v) for v in start.values()))
+    return start, info
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """What :func:`rounded_plan` found.
+
+    ``plan``: a complete plan by HiGHS column (None: the completing LP failed);
+    ``relaxation``: the LP relaxation's column values (None: it did not solve);
+    ``rounded``: the rounded discrete values by (variable name, index);
+    ``info``: seconds and objectives (``lp_s``, ``round_s``, ``lp_objective_gbp``,
+    ``start_objective_gbp``, ``trimmed_objective_gbp``, ``complete``, ``integers``);
+    ``basis``: the completing LP's optimal basis (every integer fixed): a warm
+    start for the fixed-integer LP of marginal values once the MIP is solved.
+    """
+
+    plan: np.ndarray | None
+    relaxation: np.ndarray | None
+    rounded: dict | None
+    info: dict
+    basis: Any = None
+
+
+def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> Rounded:
+    """The LP relaxation of the model ``highs`` holds, rounded and completed.
+
+    ``highs`` holds ``built``'s model with columns numbered by ``column``
+    (Pyomo variable id -> column): the runner's own instance, or a copy of it
+    (the portfolio's helper, :mod:`feedstock.optimizer.solve.portfolio`). Solves
+    the relaxation, rounds, completes the plan with one more LP (the rounded
+    values fixed, every continuous column free, warm-started from the
+    relaxation's basis: a few pivots) and trims it (:func:`trim`). Integrality
+    and bounds are restored before returning.
+    """
+    import highspy
+
+    m = built.model
     ints = [(name, k, v) for name in (*ROUNDED, *OPENED, "u")
             for k, v in getattr(m, name).items() if not v.is_continuous()]
     cols = np.array([column[id(v)] for _, _, v in ints], dtype=np.int32)
-    info["integers"] = len(ints)
-    budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 3)
+    info: dict[str, Any] = {"integers": len(ints)}
     logging_on = highs.getOptionValue("output_flag")
     if isinstance(logging_on, tuple):  # (status, value) in highspy 1.16
         logging_on = logging_on[1]
     highs.setOptionValue("output_flag", False)  # its LPs' log is not the MIP's (stdout)
-    _scheduler_for(runner.opts.threads)  # HiGHS starts its thread pool on the first run
-    if runner.opts.threads:
-        highs.setOptionValue("threads", runner.opts.threads)
     lp = highs.getLp()
     lower = np.asarray(lp.col_lower_)[cols]
     upper = np.asarray(lp.col_upper_)[cols]
     t1 = time.perf_counter()
     _set_integrality(highs, cols, highspy.HighsVarType.kContinuous)
+    plan = rounded = basis = None
     try:
         values = _run_lp(highs, budget, solver="ipm")
         info["lp_s"] = time.perf_counter() - t1
         if values is None:
             log.info("LP relaxation for a MIP start did not solve: no start")
-            return None, info
+            return Rounded(None, None, None, info)
         info["lp_objective_gbp"] = float(highs.getInfo().objective_function_value)
         t2 = time.perf_counter()
         rounded = np.array([_round(name, float(values[c]), lo, hi) for (name, _, _), c, lo, hi
@@ -94,27 +139,22 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
         info["round_s"] = time.perf_counter() - t2
         if plan is not None:
             info["start_objective_gbp"] = float(highs.getInfo().objective_function_value)
+            basis = highs.getBasis()
     finally:
         highs.changeColsBounds(len(cols), cols, lower, upper)
         _set_integrality(highs, cols, highspy.HighsVarType.kInteger)
         highs.setOptionValue("output_flag", logging_on)
-    if plan is not None:
-        plan = _trim(built, column, plan)
-        cost = np.asarray(lp.col_cost_, dtype=float)
-        info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
-        info["complete"] = True
-        log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
-                 info["lp_s"], info["round_s"], info["start_objective_gbp"],
-                 info["lp_objective_gbp"])
-        return {"columns": plan}, info
-    start: dict[str, dict] = {}  # the rounded trips and openings; HiGHS finds the rest
-    for (name, key, _), value in zip(ints, rounded, strict=True):
-        if name != "u":
-            start.setdefault(name, {})[key] = float(value)
-    info["complete"] = False
-    log.info("rounded plan not feasible as it stands (a minimum run?): offering %d trips "
-             "and openings for HiGHS to complete", sum(len(v) for v in start.values()))
-    return start, info
+    by_name = {(name, key): float(r) for (name, key, _), r in zip(ints, rounded, strict=True)}
+    info["complete"] = plan is not None
+    if plan is None:
+        return Rounded(None, values, by_name, info)
+    plan = trim(built, column, plan)
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
+    log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
+             info["lp_s"], info["round_s"], info["trimmed_objective_gbp"],
+             info["lp_objective_gbp"])
+    return Rounded(plan, values, by_name, info, basis)
 
 
 def _round(name: str, value: float, lo: float, hi: float) -> float:
@@ -148,7 +188,7 @@ def _run_lp(highs: Any, budget: float, solver: str = "choose") -> np.ndarray | N
     return np.asarray(highs.getSolution().col_value, dtype=float)
 
 
-def _trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
+def trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
     """Trips cut back to what the plan's tonnes need; decisions nothing uses closed.
 
     The completing LP keeps every rounded-up trip, even where it moved the

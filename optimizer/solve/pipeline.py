@@ -17,6 +17,7 @@ module builds a network, index sets or a model (docs/architecture.md).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -40,12 +41,15 @@ from feedstock.optimizer.network import Network, build_network
 from feedstock.optimizer.results.result import Result, make_result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
+from feedstock.optimizer.solve.portfolio import helper_for
+from feedstock.optimizer.solve.portfolio import wanted as portfolio_wanted
 from feedstock.optimizer.solve.progress import progress_for
 from feedstock.optimizer.solve.runners import (
     ClassicRunner,
     HighsRunner,
     Outcome,
     SolverOptions,
+    has_integers,
     runner_for,
 )
 from feedstock.optimizer.solve.status import INFEASIBLE, plan_status, raise_if_no_plan
@@ -179,22 +183,30 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     else:
         built, reused = resolver.model(prepared)
     build_seconds = time.perf_counter() - start
+    runner = runner_for(opts, tee) if resolver is None else resolver.runner(opts)
+    load_seconds = _hand_over(runner, built, reused)
     notes = (*(f.message for f in prepared.checks.warnings), *numerics_warnings(built.model))
     for note in notes:
         log.warning(note)
-    runner = runner_for(opts, tee) if resolver is None else resolver.runner(opts)
     mip_start = warm_start(built.data) if warm_start is not None else None
     if mip_start is not None:
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
                  mip_start.source, mip_start.matched)
     extra: dict = {} if mip_start is None else {"start": mip_start.values}
+    if load_seconds is not None:
+        extra["unchanged"] = True  # HiGHS holds the model with today's numbers
     lp_info, start_seconds = None, 0.0
-    if lp_start is None:
+    if lp_start is None and (opts.threads == 1 or strategic):
         lp_start = built.size["variables"] >= LP_START_VARIABLES
-    if lp_start and mip_start is None and isinstance(runner, HighsRunner):
+    # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
+    # already share the cores with others (the futures' solves run side by side)
+    if mip_start is None and not lp_start and not strategic and isinstance(
+            runner, HighsRunner) and portfolio_wanted(opts.threads, has_integers(built.model)):
+        extra["helper"] = functools.partial(helper_for, built)
+    elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
         began = time.perf_counter()
-        lp_values, lp_info = _lp_start(runner, built, reused)
-        extra.update(unchanged=True, **({"start": lp_values} if lp_values else {}))
+        lp_values, lp_info = _lp_start(runner, built)
+        extra.update({"start": lp_values} if lp_values else {})
         # the time limit holds for the whole solve: the MIP gets what the start left
         start_seconds = time.perf_counter() - began
         runner.opts = dataclasses.replace(opts, time_limit_s=max(
@@ -225,8 +237,11 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        solver={"name": outcome.solver, "termination": outcome.detail,
                                **opts.__dict__, "model": "reused" if reused else "built",
                                "first_plan_seconds": outcome.first_plan_seconds,
-                               "load_seconds": outcome.load_seconds,
-                               "warm_start": _start_record(mip_start, lp_info, outcome)},
+                               "load_seconds": outcome.load_seconds if load_seconds is None
+                               else load_seconds,
+                               "warm_start": _start_record(mip_start, lp_info, outcome),
+                               "portfolio": outcome.portfolio,
+                               "dual_lp": getattr(runner, "dual_lp", None)},
                        notes=notes)
 
 
@@ -280,13 +295,31 @@ def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
         found, findings=found.findings + prepared.checks.warnings))
 
 
-def _lp_start(runner: HighsRunner, built: BuiltModel, reused: bool) -> tuple[dict | None, dict]:
-    """The rounded LP relaxation on the runner's HiGHS (pushing a re-numbering first)."""
+def _lp_start(runner: HighsRunner, built: BuiltModel) -> tuple[dict | None, dict]:
+    """The rounded LP relaxation on the runner's HiGHS (it holds the model: :func:`_hand_over`)."""
     from feedstock.optimizer.solve.mipstart import relax_and_round
 
+    return relax_and_round(built, runner)
+
+
+def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: bool
+               ) -> float | None:
+    """Give HiGHS the model now (or push a re-numbering to the one it holds); seconds taken.
+
+    Done before the solve, once, so that the LP start and the portfolio's copy
+    find the model there. None for another solver: it is handed the model when
+    it solves. (The scaling check still walks Pyomo's rows: HiGHS drops matrix
+    entries below 1e-9 on loading, the very numbers that check looks for.)
+    """
+    if not isinstance(runner, HighsRunner):
+        return None
+    began = time.perf_counter()
     if reused:
         runner.push(built.model, built.changed)
-    return relax_and_round(built, runner)
+    else:
+        runner.load(built.model)
+    return time.perf_counter() - began
+
 
 
 def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcome) -> dict | None:
