@@ -232,7 +232,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     dual_seconds = time.perf_counter() - start
     return make_result(prepared.scenario, built, values, duals, status=status,
                        objective=outcome.objective, bound=outcome.bound,
-                       seconds={"build": build_seconds, "solve": start_seconds + outcome.seconds,
+                       # building HiGHS's copy of the model is building the model
+                       seconds={"build": build_seconds + (load_seconds or 0.0),
+                                "solve": start_seconds + outcome.seconds,
                                 "duals": dual_seconds},
                        solver={"name": outcome.solver, "termination": outcome.detail,
                                **opts.__dict__, "model": "reused" if reused else "built",

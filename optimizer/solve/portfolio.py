@@ -21,7 +21,8 @@ plan it saw), and the gap is HiGHS's proven bound against it.
 **Deterministic.** The search calls the callback at fixed points (after setup,
 during the root node, before each dive), which are the same on every run of the
 same input and seed. Plans are handed over only at *checkpoints*: the k-th is
-the first call whose node count reaches ``SCHEDULE[k]``. At checkpoint k the
+the first call that is at least the ``FIRST_CALL``-th and whose node count reaches
+``SCHEDULE[k]``. At checkpoint k the
 search waits for the helper's k-th plan (started at checkpoint k-1 from the
 incumbent then), offers it, and hands the helper its incumbent for plan k+1.
 The helper's MIPs are limited by nodes, not seconds. So for a given input,
@@ -46,9 +47,12 @@ from feedstock.optimizer.solve.mipstart import OPENED, ROUNDED, rounded_plan, tr
 
 log = logging.getLogger(__name__)
 
-# node counts of the checkpoints: the LP plan at the first call (after setup),
-# then one improvement per checkpoint
+# node counts of the checkpoints: the LP plan at the root, then one improvement each
 SCHEDULE = (0, 1, 200, 1_000, 3_000, 10_000, 30_000, 100_000)
+# HiGHS 1.16 calls the user-solution callback after setup, then just before the root
+# LP (then before each dive): the second call leaves the helper presolve, the trivial
+# heuristics and the feasibility jump to compute its LP plan in
+FIRST_CALL = 2
 SUB_NODES = 500  # node limit of each improving MIP (a node limit keeps the answer reproducible)
 MIN_FIXED = 0.5  # RINS only when the incumbent and the relaxation agree on at least half
 TOL = 1e-6
@@ -121,6 +125,7 @@ class Portfolio:
         self.ready = threading.Condition()
         self.stop = threading.Event()
         self.next = 0  # the next checkpoint
+        self.calls = 0  # user-solution callbacks so far
         self.offer: float | None = None  # objective of the plan offered at the last checkpoint
         self.thread = threading.Thread(target=self._work, name="feedstock-portfolio",
                                        daemon=True)
@@ -172,8 +177,10 @@ class Portfolio:
     def _checkpoint(self, e: Any) -> None:
         """At the k-th checkpoint: offer plan k, hand the helper the incumbent for k+1."""
         self._judge(float(e.data_out.mip_primal_bound))
+        self.calls += 1
         k = self.next
-        if k >= len(self.schedule) or e.data_out.mip_node_count < self.schedule[k]:
+        if k >= len(self.schedule) or self.calls < FIRST_CALL or \
+                e.data_out.mip_node_count < self.schedule[k]:
             return
         self.next += 1
         self.record.checkpoints += 1

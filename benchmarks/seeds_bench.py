@@ -1,0 +1,140 @@
+"""Time to 1 % through the command a planner runs, over many generated seeds, per start rule.
+
+    python benchmarks/seeds_bench.py [--sizes 50 200 500 2000] [--seeds 1 2 ... 10]
+        [--configs alone lp-start portfolio] [--time-limit 120] [--gap 0.01]
+        [--out benchmarks/results/seeds.json] [--table]
+
+For every size and seed it generates the instance (``generate.py --sources N
+--feedstocks 8 --weeks 12 --seed S``, cached under benchmarks/instances/) and
+runs, in a fresh process, for each configuration:
+
+* ``alone``: ``feedstock solve INSTANCE --gap G --time-limit T --json --threads 1``
+  -- HiGHS alone, the LP start only from 250,000 variables (the old default);
+* ``lp-start``: the same with ``--lp-start`` (the rounded relaxation before the search);
+* ``portfolio``: ``feedstock solve INSTANCE --gap G --time-limit T --json`` -- the new
+  default: the second core's helper beside HiGHS (optimizer/solve/portfolio.py).
+
+Each line: wall seconds of the whole command (imports to the last byte of JSON),
+status and gap, the build (scenario -> Pyomo -> HiGHS), HiGHS's own seconds, the dual
+LP, the rest (``overhead``: wall - build - solve: imports, reading, checks, the dual
+LP, tables, JSON) and its share of the wall, peak memory. ``--table`` prints the
+per-seed tables and the distribution (median, worst) per size and configuration
+from the JSON written. It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FEEDSTOCK = Path(sys.executable).with_name("feedstock")
+CONFIGS = {"alone": ["--threads", "1"], "lp-start": ["--threads", "1", "--lp-start"],
+           "portfolio": []}
+
+
+def instance(sources: int, seed: int) -> Path:
+    """The generated instance (made once, then reused: generate.py is byte-stable)."""
+    folder = ROOT / "benchmarks" / "instances" / f"n{sources}-f8-w12-s{seed}"
+    if not (folder / "scenario.toml").exists():
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--sources",
+                        str(sources), "--feedstocks", "8", "--weeks", "12", "--seed", str(seed),
+                        "--out", str(folder)], check=True, capture_output=True)
+    return folder
+
+
+def run(folder: Path, config: str, args: argparse.Namespace) -> dict:
+    """One ``feedstock solve`` in a fresh process: its wall clock and what it printed."""
+    cmd = [str(FEEDSTOCK), "solve", str(folder), "--gap", str(args.gap), "--time-limit",
+           str(args.time_limit), "--json", *CONFIGS[config]]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        began = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+        wall = time.perf_counter() - began
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    row = {"instance": folder.name, "config": config, "wall_s": round(wall, 2),
+           "exit_code": code, "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+    if code != 0:
+        return {**row, "status": "error", "detail": stderr[-400:]}
+    s = json.loads(stdout)
+    build, solve, duals = s["build_seconds"], s["solve_seconds"], s["dual_seconds"]
+    helper = s["solver"].get("portfolio") or {}
+    return {**row, "status": s["status"], "gap": s["gap"], "objective_gbp": s["objective_gbp"],
+            "build_s": build, "solve_s": solve, "duals_s": duals,
+            "overhead_s": round(wall - build - solve, 2),
+            "overhead_share": round((wall - build - solve) / wall, 3),
+            "helper_offered": helper.get("offered"), "helper_accepted": helper.get("accepted"),
+            "helper_waited_s": helper.get("waited_s"), "dual_lp": s["solver"].get("dual_lp")}
+
+
+def line(r: dict) -> str:
+    if r["status"] == "error":
+        return f"{r['instance']:<18} {r['config']:<10} ERROR exit {r['exit_code']}"
+    return (f"{r['instance']:<18} {r['config']:<10} {r['wall_s']:7.1f} s  {r['status']:<10} "
+            f"gap {100 * r['gap']:5.2f}%  build {r['build_s']:5.1f}  HiGHS {r['solve_s']:6.1f}  "
+            f"duals {r['duals_s']:5.1f} ({r['dual_lp']})  rest {r['overhead_s']:5.1f} s "
+            f"({100 * r['overhead_share']:.0f}%)  {r['peak_rss_mb']} MB"
+            + (f"  helper {r['helper_accepted']}/{r['helper_offered']} taken, waited "
+               f"{r['helper_waited_s']:.1f} s" if r["helper_offered"] is not None else ""))
+
+
+def table(rows: list[dict]) -> None:
+    """Per size and configuration: median and worst wall, and how many stopped short of the gap."""
+    by: dict[tuple, list[dict]] = {}
+    for r in rows:
+        size = r["instance"].split("-")[0]
+        by.setdefault((size, r["config"]), []).append(r)
+    print("| size | configuration | seeds | median wall | worst wall | short of 1 % | "
+          "median rest (share) |")
+    print("|---|---|---|---|---|---|---|")
+    for (size, config), rs in sorted(by.items(), key=lambda kv: (int(kv[0][0][1:]), kv[0][1])):
+        walls = [r["wall_s"] for r in rs]
+        short = sum(r["status"] not in ("optimal", "within_gap") for r in rs)
+        rest = statistics.median(r.get("overhead_share", 0) for r in rs)
+        print(f"| {size} | {config} | {len(rs)} | {statistics.median(walls):.1f} s | "
+              f"{max(walls):.1f} s | {short} | {100 * rest:.0f} % |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 500, 2000])
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
+    ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--gap", type=float, default=0.01)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "seeds.json")
+    ap.add_argument("--table", action="store_true", help="only print the tables of --out")
+    args = ap.parse_args()
+    if args.table:
+        rows = json.loads(args.out.read_text())
+        for r in rows:
+            print(line(r))
+        table(rows)
+        return
+    rows = json.loads(args.out.read_text()) if args.out.exists() else []
+    for size in args.sizes:
+        for seed in args.seeds:
+            folder = instance(size, seed)
+            for config in args.configs:
+                r = run(folder, config, args)
+                print(line(r), flush=True)
+                rows = [x for x in rows if (x["instance"], x["config"]) != (folder.name, config)]
+                rows.append(r)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(rows, indent=1))
+    table(rows)
+
+
+if __name__ == "__main__":
+    main()
