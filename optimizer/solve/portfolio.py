@@ -48,12 +48,15 @@ from feedstock.optimizer.solve.mipstart import OPENED, ROUNDED, rounded_plan, tr
 log = logging.getLogger(__name__)
 
 # node counts of the checkpoints: the LP plan at the root, then one improvement each
-SCHEDULE = (0, 1, 200, 1_000, 3_000, 10_000, 30_000, 100_000)
+SCHEDULE = (0, 500, 2_000, 8_000, 30_000, 100_000)
 # HiGHS 1.16 calls the user-solution callback after setup, then just before the root
 # LP (then before each dive): the second call leaves the helper presolve, the trivial
 # heuristics and the feasibility jump to compute its LP plan in
 FIRST_CALL = 2
-SUB_NODES = 500  # node limit of each improving MIP (a node limit keeps the answer reproducible)
+# work limits of each improving MIP: nodes and improving plans, never seconds (a clock
+# would make the answer depend on the machine's load); small, since the search waits
+SUB_NODES = 100
+SUB_IMPROVEMENTS = 3
 MIN_FIXED = 0.5  # RINS only when the incumbent and the relaxation agree on at least half
 TOL = 1e-6
 
@@ -106,7 +109,7 @@ class Portfolio:
         self.copy.setOptionValue("output_flag", False)
         self.copy.passModel(highs.getModel())
         for name, value in (("random_seed", seed), ("mip_max_nodes", sub_nodes),
-                            ("mip_rel_gap", 1e-4)):
+                            ("mip_max_improving_sols", SUB_IMPROVEMENTS), ("mip_rel_gap", 1e-4)):
             self.copy.setOptionValue(name, value)
         lp = self.copy.getLp()
         self.cost = np.asarray(lp.col_cost_, dtype=float)

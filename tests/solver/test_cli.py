@@ -181,8 +181,8 @@ def test_time_limit_with_a_plan_exits_0_and_says_feasible(runner, tiny, monkeypa
 
     real = HighsRunner.solve_mip
 
-    def stopped(self, m):
-        out = real(self, m)
+    def stopped(self, m, **kw):
+        out = real(self, m, **kw)
         return dataclasses.replace(out, termination="time_limit", detail="maxTimeLimit",
                                    bound=out.objective * 1.5)
 

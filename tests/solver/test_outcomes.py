@@ -63,7 +63,7 @@ def test_no_plan_is_never_returned(status, error):
 
 
 def test_time_limit_without_a_plan_raises(monkeypatch):
-    monkeypatch.setattr(HighsRunner, "solve_mip", lambda self, m: outcome("time_limit", False))
+    monkeypatch.setattr(HighsRunner, "solve_mip", lambda self, m, **_: outcome("time_limit", False))
     with pytest.raises(NoPlanError, match="No plan found within the time limit of 30 s") as exc:
         solve(build())
     assert "Tried: highs" in str(exc.value) and "integer" in str(exc.value)
