@@ -196,3 +196,32 @@ def test_a_future_in_which_no_build_is_ever_online_still_has_a_plan():
     assert s.measures["rp_gbp"] == exact(-7_020)
     assert s.measures["first_stage"] == []
     checked(s)
+
+
+def test_a_stopped_program_is_bounded_by_the_futures_alone(monkeypatch):
+    """HiGHS stopped before its root LP (a weak bound of -£1e12) on the paper case.
+
+    The program's bound is still at least the futures' own proven optima,
+    weighted: WS = 0.5 x -27,240 + 0.5 x 0 = -£13,620 (each future's floor), so
+    RP's gap is measured against -£13,620, not -£1e12.
+    """
+    import dataclasses
+
+    from feedstock.optimizer.solve.runners import HighsRunner
+
+    real = HighsRunner.solve_mip
+
+    def stopped(self, m, **kw):
+        out = real(self, m, **kw)
+        return dataclasses.replace(out, termination="time_limit", bound=-1e12)
+
+    sc = base(line(60_000, earliest="2027", latest="2027"))
+    cases = tuple(FutureCase(f.name, f.probability, sc.with_overrides(dict(f.overrides))
+                             if f.overrides else sc) for f in HIGH_ZERO.futures)
+    monkeypatch.setattr(HighsRunner, "solve_mip", stopped)
+    unfloored = solve_extensive(cases, 2027)
+    floored = solve_extensive(cases, 2027, floors=[-27_240, 0])
+    assert unfloored.bound_gbp == exact(-1e12)
+    assert floored.bound_gbp == exact(-13_620)
+    assert floored.objective_gbp == exact(-7_020)
+    assert floored.gap == pytest.approx((-7_020 + 13_620) / 7_020)
