@@ -224,7 +224,7 @@ class Portfolio:
                 log.warning("the second core's helper failed on task %d: %s", k, exc)
                 log.debug("helper failure", exc_info=True)
                 found = None
-            kind = "lp_round" if k == 0 else ("rins" if k % 2 else "trips")
+            kind = "lp_round" if k == 0 else self._neighbourhood(k, start[1])[0]
             self.record.plans.append({"task": k, "kind": kind, "seconds": round(
                 time.perf_counter() - began, 3), "objective_gbp": found and found[0]})
             with self.ready:
@@ -244,9 +244,7 @@ class Portfolio:
         """A small MIP around ``plan``: RINS on odd tasks, trips re-optimised on even ones."""
         import highspy
 
-        fix = self._rins(plan) if k % 2 else None
-        if fix is None:
-            fix = self._lanes_used(plan)
+        fix = self._neighbourhood(k, plan)[1]
         if not len(fix):
             return None
         values = np.round(plan[fix])
@@ -271,6 +269,11 @@ class Portfolio:
             self.copy.setOptionValue("objective_bound", highspy.kHighsInf)
         found = self._objective(better)
         return (found, better) if _better(found, objective) else None
+
+    def _neighbourhood(self, k: int, plan: np.ndarray) -> tuple[str, np.ndarray]:
+        """Which columns task ``k`` fixes around ``plan``: RINS on odd tasks if enough agree."""
+        fix = self._rins(plan) if k % 2 else None
+        return ("rins", fix) if fix is not None else ("trips", self._lanes_used(plan))
 
     def _rins(self, plan: np.ndarray) -> np.ndarray | None:
         """The integers on which the plan and the relaxation agree (None: too few)."""
