@@ -31,6 +31,7 @@ import numpy as np
 from feedstock.models._util import keys
 from feedstock.models.build import BuiltModel
 from feedstock.models.variables import X_KEY
+from feedstock.optimizer.solve.highs_columns import integers_relaxed
 from feedstock.optimizer.solve.runners import HighsRunner, _scheduler_for
 
 log = logging.getLogger(__name__)
@@ -107,24 +108,15 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
     relaxation's basis: a few pivots) and trims it (:func:`trim`). Integrality
     and bounds are restored before returning.
     """
-    import highspy
-
     m = built.model
     ints = [(name, k, v) for name in (*ROUNDED, *OPENED, "u")
             for k, v in getattr(m, name).items() if not v.is_continuous()]
     cols = np.array([column[id(v)] for _, _, v in ints], dtype=np.int32)
     info: dict[str, Any] = {"integers": len(ints)}
-    logging_on = highs.getOptionValue("output_flag")
-    if isinstance(logging_on, tuple):  # (status, value) in highspy 1.16
-        logging_on = logging_on[1]
-    highs.setOptionValue("output_flag", False)  # its LPs' log is not the MIP's (stdout)
     lp = highs.getLp()
-    lower = np.asarray(lp.col_lower_)[cols]
-    upper = np.asarray(lp.col_upper_)[cols]
     t1 = time.perf_counter()
-    _set_integrality(highs, cols, highspy.HighsVarType.kContinuous)
     plan = rounded = basis = None
-    try:
+    with integers_relaxed(highs, cols) as (lower, upper):
         values = _run_lp(highs, budget, solver="ipm")
         info["lp_s"] = time.perf_counter() - t1
         if values is None:
@@ -140,10 +132,6 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
         if plan is not None:
             info["start_objective_gbp"] = float(highs.getInfo().objective_function_value)
             basis = highs.getBasis()
-    finally:
-        highs.changeColsBounds(len(cols), cols, lower, upper)
-        _set_integrality(highs, cols, highspy.HighsVarType.kInteger)
-        highs.setOptionValue("output_flag", logging_on)
     by_name = {(name, key): float(r) for (name, key, _), r in zip(ints, rounded, strict=True)}
     info["complete"] = plan is not None
     if plan is None:
@@ -161,11 +149,6 @@ def _round(name: str, value: float, lo: float, hi: float) -> float:
     """Trips up to whole vehicles; a yes/no decision yes where the relaxation uses it."""
     r = math.ceil(value - EPS) if name in ROUNDED else float(value > EPS)
     return float(min(max(r, lo), hi))
-
-
-def _set_integrality(highs: Any, cols: np.ndarray, kind: Any) -> None:
-    if len(cols):
-        highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind))
 
 
 def _run_lp(highs: Any, budget: float, solver: str = "choose") -> np.ndarray | None:

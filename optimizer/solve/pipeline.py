@@ -41,6 +41,7 @@ from feedstock.optimizer.network import Network, build_network
 from feedstock.optimizer.results.result import Result, make_result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
+from feedstock.optimizer.solve.mipstart import relax_and_round
 from feedstock.optimizer.solve.portfolio import helper_for
 from feedstock.optimizer.solve.portfolio import wanted as portfolio_wanted
 from feedstock.optimizer.solve.progress import progress_for
@@ -205,7 +206,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         extra["helper"] = functools.partial(helper_for, built)
     elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
         began = time.perf_counter()
-        lp_values, lp_info = _lp_start(runner, built)
+        lp_values, lp_info = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
         extra.update({"start": lp_values} if lp_values else {})
         # the time limit holds for the whole solve: the MIP gets what the start left
         start_seconds = time.perf_counter() - began
@@ -295,13 +296,6 @@ def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
     found = run_diagnosis(sc, elastic, opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
         found, findings=found.findings + prepared.checks.warnings))
-
-
-def _lp_start(runner: HighsRunner, built: BuiltModel) -> tuple[dict | None, dict]:
-    """The rounded LP relaxation on the runner's HiGHS (it holds the model: :func:`_hand_over`)."""
-    from feedstock.optimizer.solve.mipstart import relax_and_round
-
-    return relax_and_round(built, runner)
 
 
 def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: bool

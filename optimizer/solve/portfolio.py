@@ -80,7 +80,7 @@ class Record:
     accepted: int = 0
     waited_s: float = 0.0
     copy_s: float = 0.0
-    checkpoints: int = 0
+    checkpoints: int = 0  # reached so far: the next one's number
 
     def as_dict(self) -> dict:
         """The record as JSON-ready numbers."""
@@ -127,7 +127,6 @@ class Portfolio:
         self.results: dict[int, tuple[float, np.ndarray] | None] = {}
         self.ready = threading.Condition()
         self.stop = threading.Event()
-        self.next = 0  # the next checkpoint
         self.calls = 0  # user-solution callbacks so far
         self.offer: float | None = None  # objective of the plan offered at the last checkpoint
         self.thread = threading.Thread(target=self._work, name="feedstock-portfolio",
@@ -181,11 +180,10 @@ class Portfolio:
         """At the k-th checkpoint: offer plan k, hand the helper the incumbent for k+1."""
         self._judge(float(e.data_out.mip_primal_bound))
         self.calls += 1
-        k = self.next
+        k = self.record.checkpoints  # the checkpoint this call may be
         if k >= len(self.schedule) or self.calls < FIRST_CALL or \
                 e.data_out.mip_node_count < self.schedule[k]:
             return
-        self.next += 1
         self.record.checkpoints += 1
         found = self._wait(k)
         if found is not None and _better(found[0], float(e.data_out.mip_primal_bound)):

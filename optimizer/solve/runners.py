@@ -22,6 +22,7 @@ import pyomo.environ as pyo
 
 from feedstock.models.registry import dual_rows
 from feedstock.optimizer.base.errors import SolverUnavailableError
+from feedstock.optimizer.solve.highs_columns import integers_relaxed
 from feedstock.optimizer.solve.highs_push import AUTO_UPDATES, ParamIndex, clear_pending
 from feedstock.optimizer.solve.progress import SolveProgress, watch_highs
 
@@ -240,33 +241,22 @@ class HighsRunner:
                 if not v.is_continuous()]
         cols = np.array([column[id(v)] for v in ints], dtype=np.int32)
         values = np.array([round(v.value or 0.0) for v in ints], dtype=float)
-        lp = highs.getLp()
-        lower, upper = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
-        kinds = highspy.HighsVarType
-        logging_on = highs.getOptionValue("output_flag")
-        logging_on = logging_on[1] if isinstance(logging_on, tuple) else logging_on
         try:
-            highs.setOptionValue("output_flag", False)  # not the MIP's log (stdout)
-            if len(cols):
-                highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kinds.kContinuous))
-                highs.changeColsBounds(len(cols), cols, values, values)
-            highs.setBasis(basis)
-            for name, value in (("solver", "simplex"), ("presolve", "off"),
-                                ("time_limit", highs.getRunTime() + max(
-                                    10.0, 0.25 * self.opts.time_limit_s))):
-                highs.setOptionValue(name, value)
-            highs.run()
-            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                log.info("warm-started dual LP: %s; solving it cold", highs.getModelStatus())
-                return None
-            row_dual = np.asarray(highs.getSolution().row_dual, dtype=float)
+            with integers_relaxed(highs, cols, fixed_at=values):
+                highs.setBasis(basis)
+                for name, value in (("solver", "simplex"), ("presolve", "off"),
+                                    ("time_limit", highs.getRunTime() + max(
+                                        10.0, 0.25 * self.opts.time_limit_s))):
+                    highs.setOptionValue(name, value)
+                highs.run()
+                if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    log.info("warm-started dual LP: %s; solving it cold",
+                             highs.getModelStatus())
+                    return None
+                row_dual = np.asarray(highs.getSolution().row_dual, dtype=float)
         finally:
-            if len(cols):
-                highs.changeColsBounds(len(cols), cols, lower, upper)
-                highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kinds.kInteger))
             highs.setOptionValue("presolve", "choose")
             highs.setOptionValue("solver", "choose")
-            highs.setOptionValue("output_flag", logging_on)
         rows = self.solver._pyomo_con_to_solver_con_map
         return {name: {k: float(row_dual[rows[c]]) for k, c in getattr(m, name).items()}
                 for name in dual_rows()}
