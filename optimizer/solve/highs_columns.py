@@ -33,10 +33,7 @@ def integers_relaxed(highs: Any, cols: np.ndarray, fixed_at: np.ndarray | None =
     logging_on = highs.getOptionValue("output_flag")
     if isinstance(logging_on, tuple):  # (status, value) in highspy 1.16
         logging_on = logging_on[1]
-    lower = upper = np.empty(0)
-    if len(cols):  # these columns only (getLp would copy the whole model)
-        _, _, _, lower, upper, _ = highs.getCols(len(cols), cols)
-        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    lower, upper = _bounds(highs, cols)
     highs.setOptionValue("output_flag", False)
     try:
         if len(cols):
@@ -49,3 +46,20 @@ def integers_relaxed(highs: Any, cols: np.ndarray, fixed_at: np.ndarray | None =
             highs.changeColsBounds(len(cols), cols, lower, upper)
             highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kinds.kInteger))
         highs.setOptionValue("output_flag", logging_on)
+
+
+def _bounds(highs: Any, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of ``cols``, in their order (getLp would copy the whole model).
+
+    HiGHS's ``getCols`` answers only for strictly increasing columns (1.16:
+    an error and zeros otherwise), so it is asked in sorted order.
+    """
+    if not len(cols):
+        return np.empty(0), np.empty(0)
+    order = np.argsort(cols, kind="stable")
+    status, _, _, low, up, _ = highs.getCols(len(cols), np.ascontiguousarray(cols[order]))
+    if status != status.kOk or len(low) != len(cols):
+        raise RuntimeError(f"HiGHS could not report the bounds of {len(cols)} columns")
+    lower, upper = np.empty(len(cols)), np.empty(len(cols))
+    lower[order], upper[order] = low, up
+    return lower, upper

@@ -45,3 +45,15 @@ def test_no_columns_changes_nothing_and_yields_empty_bounds():
     with integers_relaxed(h, np.array([], dtype=np.int32)) as (lower, upper):
         assert len(lower) == len(upper) == 0
     assert list(h.getLp().integrality_) == [KIND.kInteger] * 3
+
+
+def test_columns_in_any_order_get_their_own_bounds_back():
+    """HiGHS's getCols wants increasing columns; the model's integers come in any order."""
+    h = _three_integers()
+    with integers_relaxed(h, np.array([2, 0, 1], dtype=np.int32),
+                          fixed_at=np.array([7.0, 3.0, 4.0])) as (lower, upper):
+        assert list(lower) == [2.0, 0.0, 1.0] and list(upper) == [7.0, 5.0, 6.0]
+        assert list(h.getLp().col_lower_) == [3.0, 4.0, 7.0]
+    lp = h.getLp()
+    assert list(lp.col_lower_) == [0.0, 1.0, 2.0] and list(lp.col_upper_) == [5.0, 6.0, 7.0]
+    assert list(lp.integrality_) == [KIND.kInteger] * 3
