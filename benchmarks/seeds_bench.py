@@ -110,25 +110,58 @@ def line(r: dict) -> str:
                f"{r['helper_waited_s']:.1f} s" if r["helper_offered"] is not None else ""))
 
 
+def _size(r: dict) -> str:
+    return r["instance"].split("-")[0]
+
+
+def _size_order(size: str) -> int:
+    """The sample first, then by number of sources."""
+    return int(size[1:]) if size[1:].isdigit() else 0
+
+
+def _short(r: dict) -> bool:
+    return r["status"] not in ("optimal", "within_gap")
+
+
+def _cell(r: dict | None) -> str:
+    if r is None:
+        return "--"
+    if r["status"] == "error":
+        return f"error (exit {r['exit_code']})"
+    mark = f"**stopped**, {100 * r['gap']:.2f} %" if _short(r) else f"{100 * r['gap']:.2f} %"
+    return f"{r['wall_s']:.1f} s ({mark})"
+
+
+def per_seed(rows: list[dict]) -> None:
+    """One markdown table per size: a row per seed, a column per configuration."""
+    configs = [c for c in CONFIGS if any(r["config"] == c for r in rows)]
+    for size in sorted({_size(r) for r in rows}, key=_size_order):
+        got = {(r["instance"], r["config"]): r for r in rows if _size(r) == size}
+        print(f"\n{size}: wall of the command (gap reached)\n")
+        print("| instance | " + " | ".join(configs) + " |")
+        print("|---" * (len(configs) + 1) + "|")
+        for name in sorted({i for i, _ in got}, key=lambda i: int(i.rsplit("-s", 1)[1])):
+            print(f"| {name} | " + " | ".join(_cell(got.get((name, c))) for c in configs) + " |")
+
+
 def table(rows: list[dict]) -> None:
     """Per size and configuration: median and worst wall, and how many stopped short of the gap."""
     by: dict[tuple, list[dict]] = {}
     for r in rows:
-        size = r["instance"].split("-")[0]
-        by.setdefault((size, r["config"]), []).append(r)
+        if r["status"] != "error":
+            by.setdefault((_size(r), r["config"]), []).append(r)
     print("| size | configuration | seeds | median wall | worst wall | short of the gap | "
-          "median rest (share) |")
-    print("|---|---|---|---|---|---|---|")
-    def order(kv: tuple) -> tuple:  # the sample first, then by sources
-        size = kv[0][0]
-        return (int(size[1:]) if size[1:].isdigit() else 0, kv[0][1])
-
-    for (size, config), rs in sorted(by.items(), key=order):
+          "median rest (share) | worst rest (share) | peak memory (median, worst) |")
+    print("|---" * 9 + "|")
+    for (size, config), rs in sorted(by.items(), key=lambda kv: (_size_order(kv[0][0]),
+                                                                 kv[0][1])):
         walls = [r["wall_s"] for r in rs]
-        short = sum(r["status"] not in ("optimal", "within_gap") for r in rs)
-        rest = statistics.median(r.get("overhead_share", 0) for r in rs)
+        rest = [r.get("overhead_share", 0) for r in rs]
+        memory = [r["peak_rss_mb"] for r in rs]
         print(f"| {size} | {config} | {len(rs)} | {statistics.median(walls):.1f} s | "
-              f"{max(walls):.1f} s | {short} | {100 * rest:.0f} % |")
+              f"{max(walls):.1f} s | {sum(map(_short, rs))} | "
+              f"{100 * statistics.median(rest):.0f} % | {100 * max(rest):.0f} % | "
+              f"{statistics.median(memory):,.0f} MB, {max(memory):,} MB |")
 
 
 def main() -> None:
@@ -147,6 +180,8 @@ def main() -> None:
         rows = json.loads(args.out.read_text())
         for r in rows:
             print(line(r))
+        per_seed(rows)
+        print()
         table(rows)
         return
     rows = json.loads(args.out.read_text()) if args.out.exists() else []
