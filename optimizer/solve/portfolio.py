@@ -18,13 +18,21 @@ Each plan reaches the search through HiGHS's user-solution callback
 the run returns is therefore always HiGHS's own incumbent (never worse than any
 plan it saw), and the gap is HiGHS's proven bound against it.
 
-**Deterministic.** The search calls the callback at fixed points (after setup,
-during the root node, before each dive), which are the same on every run of the
-same input and seed. Plans are handed over only at *checkpoints*: the k-th is
-the first call that is at least the ``FIRST_CALL``-th and whose node count reaches
-``SCHEDULE[k]``. At checkpoint k the
-search waits for the helper's k-th plan (started at checkpoint k-1 from the
-incumbent then), offers it, and hands the helper its incumbent for plan k+1.
+**When.** HiGHS (1.16) asks for a user solution after setup, just before the
+root LP, after every round of cuts at the root, and before each dive of the
+tree search. On national instances the root's cut rounds can take the whole
+time limit (measured: n200 seed 8 spent 120 s in 18 rounds at node 0 with a
+plan 1.26 % from its bound; HiGHS's own sub-MIP found a 0.89 % plan only when
+the clock stopped the rounds), so checkpoints are counted in calls, not
+nodes: the k-th is the ``SCHEDULE[k]``-th call (2, 3, 5, 9, ...: the LP plan
+before the root LP, then improvements spaced ever wider). A plan within the
+gap offered during the rounds ends the search at the next round: HiGHS stops
+the root as soon as its bound meets the incumbent's gap.
+
+**Deterministic.** Those calls are the same on every run of the same input
+and seed. At checkpoint k the search waits for the helper's k-th plan
+(started at checkpoint k-1 from the incumbent then), offers it, and hands the
+helper its incumbent for plan k+1.
 The helper's MIPs are limited by nodes, not seconds. So for a given input,
 seed and thread count the search sees the same plans at the same points, and
 the answer is the same (a time limit, as ever, stops wherever the clock says).
@@ -47,12 +55,11 @@ from feedstock.optimizer.solve.mipstart import OPENED, ROUNDED, rounded_plan, tr
 
 log = logging.getLogger(__name__)
 
-# node counts of the checkpoints: the LP plan at the root, then one improvement each
-SCHEDULE = (0, 500, 2_000, 8_000, 30_000, 100_000)
-# HiGHS 1.16 calls the user-solution callback after setup, then just before the root
-# LP (then before each dive): the second call leaves the helper presolve, the trivial
-# heuristics and the feasibility jump to compute its LP plan in
-FIRST_CALL = 2
+# the user-solution calls that are checkpoints: the 2nd (just before the root LP: the
+# helper has HiGHS's presolve, trivial heuristics and feasibility jump to compute its LP
+# plan in), then one improvement at each; the gaps double, so a helper slower than
+# HiGHS's cut rounds holds the search up less and less
+SCHEDULE = (2, 3, 5, 9, 17, 33, 65, 129)
 # work limits of each improving MIP: nodes and improving plans, never seconds (a clock
 # would make the answer depend on the machine's load); small, since the search waits
 SUB_NODES = 100
@@ -68,7 +75,8 @@ def wanted(threads: int, has_integers: bool) -> bool:
 
 def helper_for(built: BuiltModel, highs: Any, column: dict, opts: Any) -> Portfolio:
     """The helper for one run of ``opts`` (the runner's :class:`SolverOptions`)."""
-    return Portfolio(built, highs, column, time_limit=opts.time_limit_s, seed=opts.seed)
+    return Portfolio(built, highs, column, time_limit=opts.time_limit_s, seed=opts.seed,
+                     gap=opts.mip_rel_gap)
 
 
 @dataclass
@@ -93,11 +101,12 @@ class Portfolio:
     """Runs the helper beside one HiGHS MIP run: ``with Portfolio(built, highs, column):``.
 
     ``highs`` is the HiGHS instance about to search (holding ``built``'s model,
-    columns numbered by ``column``); ``time_limit`` bounds any wait for the helper.
+    columns numbered by ``column``); ``time_limit`` bounds any wait for the helper;
+    ``gap`` is the search's relative gap target (0: improvements run to their limits).
     """
 
     def __init__(self, built: BuiltModel, highs: Any, column: dict, *, time_limit: float,
-                 seed: int = 0, schedule: tuple[int, ...] = SCHEDULE,
+                 seed: int = 0, gap: float = 0.0, schedule: tuple[int, ...] = SCHEDULE,
                  sub_nodes: int = SUB_NODES):
         import highspy
 
@@ -108,6 +117,7 @@ class Portfolio:
         self.copy = highspy.Highs()
         self.copy.setOptionValue("output_flag", False)
         self.copy.passModel(highs.getModel())
+        self.gap = gap  # the search's relative gap target
         for name, value in (("random_seed", seed), ("mip_max_nodes", sub_nodes),
                             ("mip_max_improving_sols", SUB_IMPROVEMENTS), ("mip_rel_gap", 1e-4)):
             self.copy.setOptionValue(name, value)
@@ -121,6 +131,7 @@ class Portfolio:
         self.trip_cols = self._columns(ROUNDED)
         self.record = Record(copy_s=time.perf_counter() - began)
         self.relaxation: np.ndarray | None = None
+        self.lp_bound = -np.inf  # the relaxation's objective, once task 0 has solved it
         self.basis: Any = None  # the rounded plan's LP basis: warm-starts the dual LP
         self.incumbent: tuple[float, np.ndarray] | None = None  # the search's, as last told
         self.tasks: queue.Queue = queue.Queue()
@@ -181,8 +192,7 @@ class Portfolio:
         self._judge(float(e.data_out.mip_primal_bound))
         self.calls += 1
         k = self.record.checkpoints  # the checkpoint this call may be
-        if k >= len(self.schedule) or self.calls < FIRST_CALL or \
-                e.data_out.mip_node_count < self.schedule[k]:
+        if k >= len(self.schedule) or self.calls < self.schedule[k]:
             return
         self.record.checkpoints += 1
         found = self._wait(k)
@@ -192,7 +202,8 @@ class Portfolio:
             self.offer = found[0]
             self._consider(found)  # the next improvement starts from the better plan
         if k + 1 < len(self.schedule) and self.incumbent is not None:
-            self.tasks.put((k + 1, self.incumbent))
+            self.tasks.put((k + 1, (*self.incumbent,
+                                    self._good_enough(float(e.data_out.mip_dual_bound)))))
 
     def _consider(self, found: tuple[float, np.ndarray]) -> None:
         if self.incumbent is None or found[0] < self.incumbent[0]:
@@ -215,6 +226,8 @@ class Portfolio:
     def _work(self) -> None:
         while (task := self.tasks.get()) is not None:
             k, start = task
+            if start is not None:  # the relaxation's bound may be the better of the two
+                start = (*start[:2], max(start[2], self._good_enough(self.lp_bound)))
             began = time.perf_counter()
             try:
                 found = self._lp_plan() if k == 0 else self._improve(k, *start)
@@ -233,13 +246,30 @@ class Portfolio:
         budget = max(1.0, self.deadline - time.perf_counter())
         got = rounded_plan(self.built, self.copy, self.column, budget)
         self.relaxation, self.basis = got.relaxation, got.basis
+        self.lp_bound = float(got.info.get("lp_objective_gbp", -np.inf))  # a bound on the MIP
         if got.plan is None:
             return None
         return self._objective(got.plan), got.plan
 
-    def _improve(self, k: int, objective: float, plan: np.ndarray
+    def _good_enough(self, bound: float) -> float:
+        """The objective at which a plan meets the search's gap against ``bound`` (its bound now).
+
+        (objective - bound) <= gap |objective| with a tenth of the gap to spare; an
+        improving MIP stops there (HiGHS's ``objective_target``): the search, handed
+        that plan, stops too. -inf while the search has no finite bound.
+        """
+        if not np.isfinite(bound) or self.gap <= 0:
+            return -np.inf
+        g = 0.9 * self.gap
+        return bound / (1 + g) if bound < 0 else bound / (1 - g)
+
+    def _improve(self, k: int, objective: float, plan: np.ndarray, target: float = -np.inf
                  ) -> tuple[float, np.ndarray] | None:
-        """A small MIP around ``plan``: RINS on odd tasks, trips re-optimised on even ones."""
+        """A small MIP around ``plan``: RINS on odd tasks, trips re-optimised on even ones.
+
+        It stops at its work limits or as soon as it has a plan at ``target``
+        (:meth:`_good_enough`): no need to polish past the gap the search asks for.
+        """
         import highspy
 
         fix = self._neighbourhood(k, plan)[1]
@@ -250,10 +280,12 @@ class Portfolio:
         try:
             self.copy.setOptionValue("time_limit", max(1.0, self.deadline - time.perf_counter()))
             self.copy.setOptionValue("objective_bound", objective)
+            self.copy.setOptionValue("objective_target", max(target, -highspy.kHighsInf))
             self.copy.setSolution(len(plan), np.arange(len(plan), dtype=np.int32), plan)
             self.copy.run()
             ok = self.copy.getModelStatus() in (highspy.HighsModelStatus.kOptimal,
                                                 highspy.HighsModelStatus.kSolutionLimit,
+                                                highspy.HighsModelStatus.kObjectiveTarget,
                                                 highspy.HighsModelStatus.kTimeLimit,
                                                 highspy.HighsModelStatus.kInterrupt)
             if not ok or not self.copy.getInfo().primal_solution_status:
@@ -265,6 +297,7 @@ class Portfolio:
         finally:
             self.copy.changeColsBounds(len(fix), fix, self.lower[fix], self.upper[fix])
             self.copy.setOptionValue("objective_bound", highspy.kHighsInf)
+            self.copy.setOptionValue("objective_target", -highspy.kHighsInf)
         found = self._objective(better)
         return (found, better) if _better(found, objective) else None
 

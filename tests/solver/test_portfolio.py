@@ -125,4 +125,4 @@ def test_a_slow_helper_gives_the_same_answer(tmp_path, monkeypatch, solved):
     assert slowed.bound_gbp == fast.bound_gbp
     assert slowed.flows.equals(fast.flows)
     assert slowed.solver["portfolio"]["waited_s"] >= fast.solver["portfolio"]["waited_s"]
-    assert portfolio.SCHEDULE[0] == 0  # the first checkpoint is the search's first call
+    assert portfolio.SCHEDULE[0] == 2  # the LP plan: just before the root LP
