@@ -226,10 +226,10 @@ class Portfolio:
     def _work(self) -> None:
         while (task := self.tasks.get()) is not None:
             k, start = task
-            if start is not None:  # the relaxation's bound may be the better of the two
-                start = (*start[:2], max(start[2], self._good_enough(self.lp_bound)))
             began = time.perf_counter()
             try:
+                if start is not None:  # the relaxation's bound may be the better of the two
+                    start = (*start[:2], max(start[2], self._good_enough(self.lp_bound)))
                 found = self._lp_plan() if k == 0 else self._improve(k, *start)
             except Exception as exc:  # the helper must never break the search it serves
                 log.warning("the second core's helper failed on task %d: %s", k, exc)
@@ -280,6 +280,7 @@ class Portfolio:
         try:
             self.copy.setOptionValue("time_limit", max(1.0, self.deadline - time.perf_counter()))
             self.copy.setOptionValue("objective_bound", objective)
+            self.copy.setOptionValue("solver", "choose")  # a failed relaxation left "ipm"
             self.copy.setOptionValue("objective_target", max(target, -highspy.kHighsInf))
             self.copy.setSolution(len(plan), np.arange(len(plan), dtype=np.int32), plan)
             self.copy.run()

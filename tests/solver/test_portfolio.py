@@ -85,6 +85,7 @@ def test_a_worse_incumbent_is_improved_by_one_truck(task):
     p = Portfolio(built, runner.solver._solver_model, column, time_limit=30)
     assert p._objective(worse) == pytest.approx(OPTIMUM + 100)
     p.relaxation = best  # as if the relaxation were integral: RINS frees the differing trip
+    assert p._neighbourhood(task, worse)[0] == ("trips" if task == 1 else "rins")
     found = p._improve(task, OPTIMUM + 100, worse)
     assert found is not None and found[0] == pytest.approx(OPTIMUM)
 
