@@ -62,8 +62,8 @@ main.add_command(strategy)
                    "instead of the scenario's own.")
 @click.option("--lp-start/--no-lp-start", default=None,
               help="Offer HiGHS the rounded LP relaxation as a MIP start before the search "
-                   "(serially). Default: the second core's helper offers it during the "
-                   "search; with --threads 1, on from 250,000 variables.")
+                   "(serially). Default: on from 250,000 variables; below, the second "
+                   "core's helper offers it during the search (with --threads 1: off).")
 @common_options
 def solve(scenario: str | None, out_dir: Path | None, no_maps: bool, time_limit: float | None,
           gap: float | None, threads: int | None, as_json: bool,

@@ -59,7 +59,9 @@ from feedstock.optimizer.solve.warmstart import Start
 log = logging.getLogger(__name__)
 
 RELAX_TRIPS = {"modes.integer_trips[*]": False}  # `solve --relax-trips`: continuous trips
-LP_START_VARIABLES = 250_000  # auto lp_start from here (measured: slower at 128k, faster at 484k)
+# auto lp_start (serial, and no helper) from here: measured slower at 128k, faster at
+# 484k; with the helper, n2000 (484k) found no plan in 120 s (benchmarks/RESULTS.md)
+LP_START_VARIABLES = 250_000
 NOT_POSSIBLE = "No plan is possible with these data."
 
 
@@ -172,8 +174,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     (``feedstock.optimizer.solve.mipstart``): a first plan after two LPs.
     ``None`` (the default) turns it on for models of at least
     :data:`LP_START_VARIABLES` variables, where HiGHS's own first plan comes
-    late (benchmarks/RESULTS.md: minutes at 2,000 sources); on smaller ones it
-    costs more than it saves. ``strategic`` plans the ``[strategy]`` years
+    late (benchmarks/RESULTS.md: minutes at 2,000 sources) and the second
+    core's helper hands its LP plan over too late; on smaller ones the helper
+    does better. ``strategic`` plans the ``[strategy]`` years
     (:func:`prepare`): the result's tables are per year (or quarter).
     """
     opts = solver_options(sc, time_limit=time_limit, gap=gap, threads=threads)
@@ -197,7 +200,8 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     if load_seconds is not None:
         extra["unchanged"] = True  # HiGHS holds the model with today's numbers
     lp_info, start_seconds = None, 0.0
-    if lp_start is None and (opts.threads == 1 or strategic):
+    if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
+        # helper: at 2,000 sources its relaxation did not reach the search within 120 s
         lp_start = built.size["variables"] >= LP_START_VARIABLES
     # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
     # already share the cores with others (the futures' solves run side by side)
