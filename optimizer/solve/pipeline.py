@@ -60,7 +60,8 @@ log = logging.getLogger(__name__)
 
 RELAX_TRIPS = {"modes.integer_trips[*]": False}  # `solve --relax-trips`: continuous trips
 # auto lp_start (serial, and no helper) from here: measured slower at 128k, faster at
-# 484k; with the helper, n2000 (484k) found no plan in 120 s (benchmarks/RESULTS.md)
+# 484k, the one start measured to reach 1 % there (246-336 s); within 120 s neither it
+# nor the helper finds a plan at 484k (benchmarks/RESULTS.md)
 LP_START_VARIABLES = 250_000
 NOT_POSSIBLE = "No plan is possible with these data."
 
@@ -201,7 +202,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         extra["unchanged"] = True  # HiGHS holds the model with today's numbers
     lp_info, start_seconds = None, 0.0
     if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
-        # helper: at 2,000 sources its relaxation did not reach the search within 120 s
+        # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
         lp_start = built.size["variables"] >= LP_START_VARIABLES
     # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
     # already share the cores with others (the futures' solves run side by side)
