@@ -113,7 +113,6 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
             for k, v in getattr(m, name).items() if not v.is_continuous()]
     cols = np.array([column[id(v)] for _, _, v in ints], dtype=np.int32)
     info: dict[str, Any] = {"integers": len(ints)}
-    lp = highs.getLp()
     t1 = time.perf_counter()
     plan = rounded = basis = None
     with integers_relaxed(highs, cols) as (lower, upper):
@@ -137,6 +136,7 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
     if plan is None:
         return Rounded(None, values, by_name, info)
     plan = trim(built, column, plan)
+    lp = highs.getLp()  # a copy of the whole model: only once there is a plan to price
     cost = np.asarray(lp.col_cost_, dtype=float)
     info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
     log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
