@@ -114,8 +114,8 @@ def one_run(folder: str, *, time_limit: float, gap: float, relax_trips: bool, st
     mip_start = None
     if start:
         from feedstock.optimizer.solve.mipstart import relax_and_round
-        mip_start, info = relax_and_round(built, runner)
-        out["start"] = info
+        lp = relax_and_round(built, runner)
+        mip_start, out["start"] = lp.start, lp.info
     clock.lap("start_s")
     if start:  # the start's LPs ran on the instance the MIP uses: the hand-off was in it
         out["start_s"] -= out["start"]["handoff_s"]

@@ -137,7 +137,7 @@ def week_text(run: WeekRun) -> str:
     first = r.flows[r.flows["period"] == 1]
     trips = r.lane_weeks.loc[r.lane_weeks["period"] == 1, "trips"].sum()
     ws = s.get("warm_start") or {}
-    start = "no warm start" if not ws else \
+    start = "no warm start" if not ws else "the LP start's plan" if ws.get("answer") else \
         f"warm start {'accepted' if ws.get('accepted') else 'not accepted'}"
     first_plan = s.get("time_to_first_plan_s")
     lines = [f"{run.week}: {r.status.upper()}, gap {r.gap:.2%}, objective {gbp(r.objective_gbp)}"

@@ -12,14 +12,18 @@ search begins with an incumbent and its first plan costs two LPs. When that
 LP has no solution (a rounded-up run below a plant's minimum, say), only the
 rounded trips and openings are offered and HiGHS completes them (a sub-MIP).
 
-The start never changes the optimum, only how soon a plan exists; a start
-HiGHS cannot complete is ignored (the outcome says whether it was accepted).
+The start never changes the optimum; a start HiGHS cannot complete is
+ignored (the outcome says whether it was accepted). Its plan is also an answer
+of its own (:func:`settle`): the relaxation's optimum is a proven bound, so a
+plan within the gap of it needs no search, and one the search does not beat
+is reported with its gap.
 The relaxation runs on the persistent HiGHS instance the MIP then uses, so the
 model is handed over once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -31,33 +35,63 @@ import numpy as np
 from feedstock.models._util import keys
 from feedstock.models.build import BuiltModel
 from feedstock.models.variables import X_KEY
+from feedstock.optimizer.results.result import gap_of
 from feedstock.optimizer.solve.highs_columns import integers_relaxed
-from feedstock.optimizer.solve.runners import HighsRunner, _scheduler_for
+from feedstock.optimizer.solve.runners import HighsRunner, Outcome, _scheduler_for
 
 log = logging.getLogger(__name__)
 
 ROUNDED = ("n",)  # integer counts, rounded up
 OPENED = ("y", "z", "w")  # binaries opened where the relaxation uses them
 EPS = 1e-6
+FEASIBLE = 1e-6  # t, trips or £: the most a reported rounded plan may break a row by
+
+
+@dataclass(frozen=True)
+class LpStart:
+    """The rounded relaxation: the MIP's start, and a plan with a proven bound of its own.
+
+    ``start``: what HiGHS is offered (None: nothing); ``info``: seconds and
+    objectives (see :func:`relax_and_round`); ``plan``: the complete plan by
+    HiGHS column (None: the completing LP did not solve); ``basis``: the
+    completing LP's basis (a warm start for the dual LP).
+    """
+
+    start: dict | None
+    info: dict
+    plan: np.ndarray | None = None
+    basis: Any = None
+
+    @property
+    def bound(self) -> float | None:
+        """The LP relaxation's optimum: no plan costs less (HiGHS solved it to optimality)."""
+        return self.info.get("lp_objective_gbp")
+
+    @property
+    def objective(self) -> float | None:
+        """The complete plan's cost, £ (None: no complete plan)."""
+        return self.info.get("trimmed_objective_gbp") if self.plan is not None else None
 
 
 def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
-                    budget_s: float | None = None) -> tuple[dict | None, dict]:
+                    budget_s: float | None = None) -> LpStart:
     """The rounded relaxation of ``built`` as a MIP start, and what it took.
 
     Hands the model to ``runner``'s HiGHS (if it does not hold it already) and
-    rounds there (:func:`rounded_plan`), within ``budget_s`` (a third of the
-    time limit by default). ``start`` is a complete plan (every column:
-    ``{"columns": ...}``) when the completing LP solved, else the rounded trips
-    and openings alone (HiGHS completes them with a sub-MIP), or None when the
-    relaxation did not solve. ``info``: ``handoff_s``, ``lp_s``, ``round_s``,
-    ``lp_objective_gbp``, ``start_objective_gbp``, ``complete``.
+    rounds there (:func:`rounded_plan`), within ``budget_s`` (half the time
+    limit by default: at 2,000 sources its two LPs take 96-183 s, measured, and
+    its plan is the run's answer if the search then finds none, :func:`settle`).
+    ``start`` is a complete plan (every column: ``{"columns": ...}``) when the
+    completing LP solved, else the rounded trips and openings alone (HiGHS
+    completes them with a sub-MIP), or None when the relaxation did not solve.
+    ``info``: ``handoff_s``, ``lp_s``, ``round_s``, ``lp_objective_gbp``,
+    ``start_objective_gbp``, ``complete``.
     """
     m = built.model
     t0 = time.perf_counter()
     runner.load(m)
     handoff = time.perf_counter() - t0
-    budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 3)
+    budget = budget_s if budget_s is not None else max(1.0, runner.opts.time_limit_s / 2)
     _scheduler_for(runner.opts.threads)  # HiGHS starts its thread pool on the first run
     highs = runner.solver._solver_model  # Pyomo exposes no API for integrality
     if runner.opts.threads:
@@ -65,16 +99,72 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     found = rounded_plan(built, highs, runner.solver._pyomo_var_to_solver_var_map, budget)
     info = {"handoff_s": handoff, **found.info}
     if found.plan is not None:
-        return {"columns": found.plan}, info
+        return LpStart({"columns": found.plan}, info, found.plan, found.basis)
     if found.rounded is None:
-        return None, info
+        return LpStart(None, info)
     start: dict[str, dict] = {}  # the rounded trips and openings; HiGHS finds the rest
     for (name, key), value in found.rounded.items():
         if name != "u":
             start.setdefault(name, {})[key] = value
     log.info("rounded plan not feasible as it stands (a minimum run?): offering %d trips "
              "and openings for HiGHS to complete", sum(len(v) for v in start.values()))
-    return start, info
+    return LpStart(start, info)
+
+
+def within_gap(lp: LpStart, gap: float) -> bool:
+    """Whether the start's plan is already within ``gap`` of the LP bound (no search needed)."""
+    return _plausible(lp) and gap_of(lp.objective, lp.bound) <= gap
+
+
+def _plausible(lp: LpStart) -> bool:
+    """A complete plan that costs no less than the relaxation's optimum (else numerics)."""
+    if lp.objective is None or lp.bound is None:
+        return False
+    if lp.objective < lp.bound - 1e-6 * max(abs(lp.bound), 1.0):
+        log.warning("rounded plan %.2f below the relaxation's optimum %.2f: not used as a plan",
+                    lp.objective, lp.bound)
+        return False
+    return True
+
+
+SEARCHED = ("converged", "time_limit")  # outcomes a plan found beside the search may beat
+
+
+def settle(outcome: Outcome, lp: LpStart, runner: HighsRunner, m: Any, gap: float) -> Outcome:
+    """The search's outcome with the start's plan and bound in the race: the best of both.
+
+    HiGHS reads a MIP start only once its presolve is done; on the largest
+    instances that can take longer than the time limit (over 120 s of
+    dominated-column checks at 2,000 sources, benchmarks/RESULTS.md), so the
+    search may stop with no plan while the start holds one. The result is
+    then the start's plan. Its bound is the larger of the search's and the LP
+    relaxation's optimum: both proven by HiGHS (every plan costs at least the
+    relaxation's optimum). The search's own plan is kept whenever it is no
+    worse. A search that proved there is no plan (infeasible, unbounded) or
+    failed is never overruled. ``outcome.seconds`` is the search's alone.
+    """
+    if lp.bound is None or outcome.termination not in SEARCHED:
+        return outcome
+    if lp.basis is not None:  # the fixed-integer LP of marginal values starts from it
+        runner.keep_basis(m, lp.basis)
+    searched = outcome.bound is not None and math.isfinite(outcome.bound)
+    bound = max(outcome.bound, lp.bound) if searched else lp.bound
+    ours = lp.objective if _plausible(lp) else None
+    theirs = outcome.objective if outcome.has_plan else None
+    if ours is not None and (theirs is None or ours < theirs - 1e-6 * max(abs(ours), 1.0)):
+        runner.adopt(m, lp.plan, lp.basis)
+        log.info("the LP start's plan (%.0f) is the answer: HiGHS's search %s", ours,
+                 "held none" if theirs is None else f"stopped at {theirs:.0f}")
+        return dataclasses.replace(
+            outcome, termination="converged" if gap_of(ours, bound) <= gap else "time_limit",
+            has_plan=True, objective=ours, bound=bound, first_plan_seconds=0.0,
+            warm_start={**(outcome.warm_start or {"offered": False}), "answer": True},
+            detail=f"{outcome.detail}; plan: the rounded LP relaxation")
+    if theirs is None:
+        return outcome
+    converged = outcome.termination == "converged" or gap_of(theirs, bound) <= gap
+    return dataclasses.replace(outcome, bound=bound,
+                               termination="converged" if converged else outcome.termination)
 
 
 @dataclass(frozen=True)
@@ -137,12 +227,46 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
         return Rounded(None, values, by_name, info)
     plan = trim(built, column, plan)
     lp = highs.getLp()  # a copy of the whole model: only once there is a plan to price
+    info["violation"] = worst_violation(lp, plan)
+    if info["violation"] > FEASIBLE:  # a plan is offered or reported only if it holds
+        log.warning("rounded plan breaks a row or bound by %.2g: not used", info["violation"])
+        info["complete"] = False
+        return Rounded(None, values, by_name, info)
     cost = np.asarray(lp.col_cost_, dtype=float)
     info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
     log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
              info["lp_s"], info["round_s"], info["trimmed_objective_gbp"],
              info["lp_objective_gbp"])
     return Rounded(plan, values, by_name, info, basis)
+
+
+def worst_violation(lp: Any, plan: np.ndarray) -> float:
+    """How far ``plan`` breaks the worst row, column bound or integrality of ``lp``.
+
+    The rounded plan is reported as an answer (:func:`settle`) without HiGHS's
+    own check of a MIP start, so it is checked here: row activities by the
+    matrix (column- or row-wise, as HiGHS hands it out), every bound, every
+    integer column whole.
+    """
+    import highspy
+
+    a = lp.a_matrix_
+    start, index = np.asarray(a.start_), np.asarray(a.index_)
+    value = np.asarray(a.value_, dtype=float)
+    counts = np.diff(start)
+    if a.format_ == highspy.MatrixFormat.kColwise:  # entry k: column j, row index[k]
+        activity = np.bincount(index, weights=value * np.repeat(plan, counts),
+                               minlength=lp.num_row_)
+    else:  # row-wise: entry k is in row i, column index[k]
+        rows = np.repeat(np.arange(lp.num_row_), counts)
+        activity = np.bincount(rows, weights=value * plan[index], minlength=lp.num_row_)
+    rows_lo, rows_hi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    cols_lo, cols_hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    whole = np.asarray(lp.integrality_, dtype=int) != 0 if len(lp.integrality_) else \
+        np.zeros(lp.num_col_, dtype=bool)
+    worst = [rows_lo - activity, activity - rows_hi, cols_lo - plan, plan - cols_hi,
+             np.abs(plan - np.round(plan))[whole]]
+    return float(max((w.max() for w in worst if w.size), default=0.0))
 
 
 def _round(name: str, value: float, lo: float, hi: float) -> float:

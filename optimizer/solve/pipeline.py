@@ -41,7 +41,7 @@ from feedstock.optimizer.network import Network, build_network
 from feedstock.optimizer.results.result import Result, make_result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
-from feedstock.optimizer.solve.mipstart import relax_and_round
+from feedstock.optimizer.solve.mipstart import LpStart, relax_and_round, settle, within_gap
 from feedstock.optimizer.solve.portfolio import helper_for
 from feedstock.optimizer.solve.portfolio import wanted as portfolio_wanted
 from feedstock.optimizer.solve.progress import progress_for
@@ -172,7 +172,10 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     ``None`` only when stderr is a terminal, ``False`` never, ``True`` on stderr,
     a stream on that stream; it does not change the plan. ``lp_start`` (HiGHS,
     no ``warm_start``) offers the rounded LP relaxation as a complete MIP start
-    (``feedstock.optimizer.solve.mipstart``): a first plan after two LPs.
+    (``feedstock.optimizer.solve.mipstart``): a first plan after two LPs, and an
+    answer of its own: within the gap of the relaxation's optimum no search
+    runs, and a search that stops without a better plan reports it
+    (:func:`~feedstock.optimizer.solve.mipstart.settle`).
     ``None`` (the default) turns it on for models of at least
     :data:`LP_START_VARIABLES` variables, where HiGHS's own first plan comes
     late (benchmarks/RESULTS.md: minutes at 2,000 sources) and the second
@@ -200,7 +203,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     extra: dict = {} if mip_start is None else {"start": mip_start.values}
     if load_seconds is not None:
         extra["unchanged"] = True  # HiGHS holds the model with today's numbers
-    lp_info, start_seconds = None, 0.0
+    lp, lp_info, start_seconds = None, None, 0.0
     if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
         # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
         lp_start = built.size["variables"] >= LP_START_VARIABLES
@@ -211,8 +214,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         extra["helper"] = functools.partial(helper_for, built)
     elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
         began = time.perf_counter()
-        lp_values, lp_info = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
-        extra.update({"start": lp_values} if lp_values else {})
+        lp = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
+        lp_info = lp.info
+        extra.update({"start": lp.start} if lp.start else {})
         # the time limit holds for the whole solve: the MIP gets what the start left
         start_seconds = time.perf_counter() - began
         runner.opts = dataclasses.replace(opts, time_limit_s=max(
@@ -223,7 +227,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         if reused and built.changed is not None and "unchanged" not in extra:
             extra["changed"] = built.changed  # push only what the re-numbering changed
         try:
-            outcome = runner.solve_mip(built.model, **extra)
+            outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap)
         finally:
             runner.opts = opts  # the dual LP's budget comes from the whole limit
     if outcome.warm_start is not None:
@@ -321,6 +325,26 @@ def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: b
         runner.load(built.model)
     return time.perf_counter() - began
 
+
+
+def _search(runner: HighsRunner | ClassicRunner, m: pyo.ConcreteModel, extra: dict,
+            lp: LpStart | None, gap: float) -> Outcome:
+    """HiGHS's search, raced by the LP start's plan and bound when there is one.
+
+    A rounded relaxation already within ``gap`` of the relaxation's optimum
+    needs no search (the bound is proven: HiGHS solved that LP to optimality);
+    otherwise the search runs with it as its start and the better plan wins
+    (:func:`~feedstock.optimizer.solve.mipstart.settle`).
+    """
+    if lp is None:
+        return runner.solve_mip(m, **extra)
+    if within_gap(lp, gap):
+        log.info("the rounded LP relaxation is within the gap of the relaxation's optimum: "
+                 "no search")
+        skipped = Outcome("time_limit", False, None, None, 0.0, "no search needed",
+                          f"highs {runner.version}")
+        return settle(skipped, lp, runner, m, gap)
+    return settle(runner.solve_mip(m, **extra), lp, runner, m, gap)
 
 
 def _start_record(mip_start: Start | None, lp_info: dict | None, outcome: Outcome) -> dict | None:

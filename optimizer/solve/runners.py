@@ -190,6 +190,24 @@ class HighsRunner:
                        warm_start=warm, load_seconds=load_seconds,
                        portfolio=race.record.as_dict() if helper is not None else None)
 
+    def adopt(self, m: pyo.ConcreteModel, plan: Any, basis: Any = None) -> None:
+        """Load a plan found beside the search (values by HiGHS column) into ``m``.
+
+        ``basis``: that plan's LP basis, kept as the dual LP's warm start.
+        """
+        column = self.solver._pyomo_var_to_solver_var_map
+        for v in m.component_data_objects(pyo.Var, descend_into=True):
+            c = column.get(id(v))
+            if c is not None:
+                v.set_value(float(plan[c]), skip_validation=True)
+        self._basis = None
+        if basis is not None:
+            self.keep_basis(m, basis)
+
+    def keep_basis(self, m: pyo.ConcreteModel, basis: Any) -> None:
+        """A fixed-integer LP basis of ``m`` (the rounded plan's): the dual LP's warm start."""
+        self._basis = (m, basis)
+
     def _portfolio(self, helper: Any) -> Any:
         """The helper beside this run (a do-nothing context without one)."""
         if helper is None:

@@ -68,6 +68,6 @@ def start_words(lp_info: dict | None, seconds: float) -> str:
         return ""
     if "lp_objective_gbp" not in lp_info:
         return (f" (of which {seconds:.1f} s handing the model over and an LP-relaxation "
-                "start that did not finish within a third of the limit)")
+                "start that did not finish within half the limit)")
     offered = "a complete plan" if lp_info.get("complete") else "rounded trips to complete"
     return f" (of which {seconds:.1f} s on an LP-relaxation start: {offered} offered)"

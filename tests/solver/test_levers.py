@@ -106,6 +106,24 @@ def test_the_lp_start_is_taken_and_leaves_the_optimum(solved):
     assert start["trimmed_objective_gbp"] >= cold.objective_gbp - 1e-6  # a plan, so >= optimum
 
 
+def test_a_rounded_plan_within_the_gap_needs_no_search(solved):
+    """5 t by a 10 t truck at £100 a trip, the valid inequalities left out.
+
+    The relaxation runs half a truck: -1500 + 50 = -1450, a proven bound; the
+    rounded plan one truck: -1400, 50 / 1400 = 3.6 % above it. Within a 5 %
+    gap that plan is the answer with no search (bound -1450); within 3 %
+    HiGHS searches and proves -1400 optimal.
+    """
+    loose = solved(build(), gap=0.05, lp_start=True, cuts=False)
+    assert loose.objective_gbp == exact(-1400.0) and loose.bound_gbp == exact(-1450.0)
+    assert loose.status == "within_gap" and loose.gap == pytest.approx(50 / 1400)
+    assert loose.solver["termination"].startswith("no search needed")
+    assert loose.solver["warm_start"]["lp_objective_gbp"] == exact(-1450.0)
+    tight = solved(build(), gap=0.03, lp_start=True, cuts=False)
+    assert tight.objective_gbp == exact(-1400.0) and tight.status == "optimal"
+    assert not tight.solver["termination"].startswith("no search")
+
+
 def test_relax_trips_makes_every_trip_continuous(solved, tmp_path):
     """5 t by a 10 t truck at £100 a trip: integer 1 trip (£100), continuous 0.5 (£50).
 
@@ -165,7 +183,7 @@ def test_the_no_plan_message_says_how_the_lp_start_went():
     from feedstock.optimizer.solve.status import start_words
 
     assert start_words(None, 3.0) == ""
-    assert "did not finish within a third of the limit" in start_words({"lp_s": 6.0}, 9.2)
+    assert "did not finish within half the limit" in start_words({"lp_s": 6.0}, 9.2)
     assert "a complete plan offered" in start_words(
         {"lp_objective_gbp": -1.0, "complete": True}, 4.0)
     assert "rounded trips to complete offered" in start_words(
