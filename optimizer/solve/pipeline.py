@@ -231,8 +231,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         finally:
             runner.opts = opts  # the dual LP's budget comes from the whole limit
     if outcome.warm_start is not None:
-        log.info("MIP start %s by %s", "accepted" if outcome.warm_start["accepted"]
-                 else "not accepted", outcome.solver)
+        taken = outcome.warm_start.get("accepted")
+        log.info("MIP start %s by %s", "is the answer, not bettered" if outcome.warm_start.get(
+            "answer") else "accepted" if taken else "not accepted", outcome.solver)
     status = plan_status(outcome)
     _explain_infeasible(status, prepared, opts, diagnose)
     raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
