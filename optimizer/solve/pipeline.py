@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -227,7 +228,8 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         if reused and built.changed is not None and "unchanged" not in extra:
             extra["changed"] = built.changed  # push only what the re-numbering changed
         try:
-            outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap)
+            outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap,
+                              left=opts.time_limit_s - start_seconds)
         finally:
             runner.opts = opts  # the dual LP's budget comes from the whole limit
     if outcome.warm_start is not None:
@@ -329,21 +331,25 @@ def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: b
 
 
 def _search(runner: HighsRunner | ClassicRunner, m: pyo.ConcreteModel, extra: dict,
-            lp: LpStart | None, gap: float) -> Outcome:
+            lp: LpStart | None, gap: float, left: float = math.inf) -> Outcome:
     """HiGHS's search, raced by the LP start's plan and bound when there is one.
 
     A rounded relaxation already within ``gap`` of the relaxation's optimum
     needs no search (the bound is proven: HiGHS solved that LP to optimality);
-    otherwise the search runs with it as its start and the better plan wins
+    nor is one started with less time ``left`` than the relaxation took (its
+    presolve and root LP need at least that, and HiGHS's presolve does not
+    stop on time: 125-135 s at 2,000 sources, measured). Otherwise the search
+    runs with it as its start and the better plan wins
     (:func:`~feedstock.optimizer.solve.mipstart.settle`).
     """
     if lp is None:
         return runner.solve_mip(m, **extra)
-    if within_gap(lp, gap):
-        log.info("the rounded LP relaxation is within the gap of the relaxation's optimum: "
-                 "no search")
-        skipped = Outcome("time_limit", False, None, None, 0.0, "no search needed",
-                          f"highs {runner.version}")
+    why = "no search needed" if within_gap(lp, gap) else (
+        f"no search: {left:.0f} s left, less than the relaxation took"
+        if lp.objective is not None and left < lp.info.get("lp_s", 0.0) else None)
+    if why is not None:
+        log.info("the rounded LP relaxation is the answer: %s", why)
+        skipped = Outcome("time_limit", False, None, None, 0.0, why, f"highs {runner.version}")
         return settle(skipped, lp, runner, m, gap)
     return settle(runner.solve_mip(m, **extra), lp, runner, m, gap)
 
