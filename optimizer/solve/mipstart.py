@@ -274,16 +274,17 @@ def repaired(highs: Any, values: np.ndarray, cols: np.ndarray, rounded: np.ndarr
     longer fits (25 s to minutes there); this LP frees only the columns within
     :data:`REPAIR_HOPS` rows of a broken row (the plant's feed, what reaches
     it, what else those senders ship: 6,257 of 484,443 columns) and fixes the
-    rest at the relaxation's values: the rounding step 2.7 s there, measured. ``highs`` holds the
-    integers fixed at ``rounded``; every other bound is restored on return.
+    rest at the relaxation's values: the rounding step 2.7 s there, measured.
+    ``highs`` holds the integers fixed at ``rounded``; every other bound is
+    restored on return.
     """
     lp = highs.getLp()
     plan = values.copy()
     plan[cols] = rounded
-    by_col, by_row = _incidence(lp)
     broken = np.nonzero(_row_excess(lp, plan) > FEASIBLE)[0]
     if broken.size == 0:
         return plan
+    by_col, by_row = _incidence(lp)
     free = np.zeros(lp.num_col_, dtype=bool)
     rows = broken
     for _ in range(REPAIR_HOPS):
