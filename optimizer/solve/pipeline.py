@@ -241,7 +241,9 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     raise_if_no_plan(status, outcome, opts, built.size, start_seconds, lp_info)
     values = solved_values(built.model, built.data)
     start = time.perf_counter()
-    duals = runner.marginal_duals(built.model)
+    # marginal values get what the search left of the limit (the limit holds for the solve)
+    duals = runner.marginal_duals(
+        built.model, opts.time_limit_s - start_seconds - outcome.seconds)
     dual_seconds = time.perf_counter() - start
     return make_result(prepared.scenario, built, values, duals, status=status,
                        objective=outcome.objective, bound=outcome.bound,

@@ -29,6 +29,9 @@ from feedstock.optimizer.solve.progress import SolveProgress, watch_highs
 log = logging.getLogger(__name__)
 
 INTEGER_VARS = ("n", "y", "z", "w", "u")
+# the fixed-integer LP (marginal values) runs at least this long even when the
+# search used the whole limit: warm-started it takes 0.1 s at 500 sources (measured)
+DUAL_LP_FLOOR_S = 5.0
 _RUN_DEFAULTS = {"solver": "choose", "presolve": "choose", "run_crossover": "on"}
 # termination words: converged | time_limit | infeasible | unbounded |
 #                    infeasible_or_unbounded | error
@@ -216,30 +219,39 @@ class HighsRunner:
         return helper(self.solver._solver_model, self.solver._pyomo_var_to_solver_var_map,
                       self.opts)
 
-    def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
+    def marginal_duals(self, m: pyo.ConcreteModel,
+                       seconds: float | None = None) -> dict[str, dict]:
         """Duals of capacity rows from the LP with every integer fixed at its value.
 
         With the portfolio's basis (the rounded plan's LP, the same rows and
         columns with integers fixed at nearby values) dual simplex starts from
         it on HiGHS directly: a few pivots (0.1 s against 14 s cold on the
-        500-source benchmark, measured). Otherwise, or should that fail,
-        interior point from scratch through Pyomo.
+        500-source benchmark, measured). Otherwise, or should that fail for a
+        reason other than time, interior point from scratch through Pyomo. The
+        LP gets ``seconds`` (what the time limit left; at least
+        :data:`DUAL_LP_FLOOR_S`): marginal values are a by-product and must not
+        hold a plan past the limit (65 s spent for none at 2,000 sources).
         """
+        budget = max(DUAL_LP_FLOOR_S, self.opts.time_limit_s if seconds is None else seconds)
         if self._basis is not None and self._basis[0] is m:
-            duals = self._warm_duals(m, self._basis[1])
-            if duals is not None:
+            duals = self._warm_duals(m, self._basis[1], budget)
+            if isinstance(duals, dict):
                 self.dual_lp = "warm"
                 return duals
+            if duals == "time_limit":  # from scratch needs longer still
+                self.dual_lp = "none: time limit"
+                log.warning("fixed-integer LP out of time (%.0f s): no marginal values", budget)
+                return {}
         self.dual_lp = "cold"
         fixed = fix_integers(m)
         # Interior point + crossover: presolve removes the fixed columns, whereas
         # simplex would restart from the MIP's root basis and crawl.
-        budget = max(10.0, 0.25 * self.opts.time_limit_s)
         try:
             res = self._run(m, budget, updates="vars", solver="ipm", run_crossover="on")
         finally:
             release(fixed)  # the model is a MIP again (a persistent re-solve needs it)
         if self._termination(res) != "converged":
+            self.dual_lp = f"none: {self._termination(res)}"
             log.warning("fixed-integer LP did not solve (%s): no marginal values",
                         res.termination_condition.name)
             return {}
@@ -248,8 +260,12 @@ class HighsRunner:
         return {name: {k: float(duals[c]) for k, c in getattr(m, name).items()}
                 for name in dual_rows()}
 
-    def _warm_duals(self, m: pyo.ConcreteModel, basis: Any) -> dict[str, dict] | None:
-        """The fixed-integer LP by dual simplex from ``basis``, on HiGHS directly (None: failed)."""
+    def _warm_duals(self, m: pyo.ConcreteModel, basis: Any,
+                    seconds: float) -> dict[str, dict] | str:
+        """The fixed-integer LP by dual simplex from ``basis``, on HiGHS directly.
+
+        Returns the duals, or why not: ``"time_limit"`` or HiGHS's model status.
+        """
         import highspy
         import numpy as np
 
@@ -263,14 +279,14 @@ class HighsRunner:
             with integers_relaxed(highs, cols, fixed_at=values):
                 highs.setBasis(basis)
                 for name, value in (("solver", "simplex"), ("presolve", "off"),
-                                    ("time_limit", highs.getRunTime() + max(
-                                        10.0, 0.25 * self.opts.time_limit_s))):
+                                    ("time_limit", highs.getRunTime() + seconds)):
                     highs.setOptionValue(name, value)
                 highs.run()
-                if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    log.info("warm-started dual LP: %s; solving it cold",
-                             highs.getModelStatus())
-                    return None
+                status = highs.getModelStatus()
+                if status != highspy.HighsModelStatus.kOptimal:
+                    log.info("warm-started dual LP: %s", status)
+                    return ("time_limit" if status == highspy.HighsModelStatus.kTimeLimit
+                            else str(status))
                 row_dual = np.asarray(highs.getSolution().row_dual, dtype=float)
         finally:
             highs.setOptionValue("presolve", "choose")
@@ -393,14 +409,16 @@ class ClassicRunner:
                        warm_start={"offered": False, "values": 0, "accepted": False}
                        if start else None)
 
-    def marginal_duals(self, m: pyo.ConcreteModel) -> dict[str, dict]:
-        """Duals from the fixed-integer LP, if this solver reports them."""
+    def marginal_duals(self, m: pyo.ConcreteModel,
+                       seconds: float | None = None) -> dict[str, dict]:
+        """Duals from the fixed-integer LP, if this solver reports them, in ``seconds``."""
         from pyomo.opt import TerminationCondition as TC
 
         fixed = fix_integers(m)
         m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
         try:
-            res = self.solver.solve(m, tee=self.tee, timelimit=max(10.0, self.opts.time_limit_s))
+            res = self.solver.solve(m, tee=self.tee, timelimit=max(
+                DUAL_LP_FLOOR_S, self.opts.time_limit_s if seconds is None else seconds))
         except Exception as exc:  # a solver without duals must not lose the plan
             log.warning("no marginal values from %s: %s", self.opts.name, exc)
             return {}

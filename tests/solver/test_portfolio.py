@@ -136,3 +136,38 @@ def test_a_slow_helper_gives_the_same_answer(tmp_path, monkeypatch, solved):
     for key in ("offered", "accepted", "checkpoints"):
         assert slowed.solver["portfolio"][key] == fast.solver["portfolio"][key]
     assert portfolio.SCHEDULE[0] == 2  # the LP plan: just before the root LP
+
+
+def test_the_dual_lp_gets_what_the_limit_left(monkeypatch, solved):
+    """Marginal values are a by-product: their LP runs within the time limit's rest.
+
+    The pipeline passes the limit less the solve's seconds; a warm-started LP
+    that runs out of time gives no marginal values and no second, slower try
+    from scratch (at 2,000 sources the two tries cost 65 s past the limit).
+    """
+    asked = []
+    real = HighsRunner.marginal_duals
+
+    def spy(self, m, seconds=None):
+        asked.append(seconds)
+        return real(self, m, seconds)
+
+    monkeypatch.setattr(HighsRunner, "marginal_duals", spy)
+    r = solved(hub_case(), time_limit=40, lp_start=True)
+    assert len(asked) == 1 and 40 - r.solve_seconds - 1e-3 <= asked[0] < 40
+    assert r.solver["dual_lp"] == "warm"
+
+    monkeypatch.setattr(HighsRunner, "marginal_duals", real)
+    monkeypatch.setattr(HighsRunner, "_warm_duals", lambda self, m, basis, s: "time_limit")
+
+    def cold(*args, **kwargs):
+        raise AssertionError("the LP from scratch ran after the warm one ran out of time")
+
+    monkeypatch.setattr(HighsRunner, "_run", cold, raising=True)
+    runner = HighsRunner(SolverOptions("highs", 40, 0.0, 1, 0))
+    sc = hub_case()
+    net = build_network(sc)
+    m = build_model(sc, net, data=build_sets(sc, net)).model
+    runner.keep_basis(m, object())
+    assert runner.marginal_duals(m, 0.0) == {}
+    assert runner.dual_lp == "none: time limit"
