@@ -6,14 +6,20 @@ dates, never through the week number alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_iso_week(label: str) -> date:
-    """Return the Monday of ISO week ``label`` ("YYYY-Www"); ValueError if not one."""
+    """Return the Monday of ISO week ``label`` ("YYYY-Www"); ValueError if not one.
+
+    Cached: a national scenario asks for the same few dozen labels half a million
+    times (1.7 s at 2,000 sources, profiled).
+    """
     m = _ISO_WEEK.match(str(label).strip())
     if not m:
         raise ValueError("must be an ISO week like 2026-W49")

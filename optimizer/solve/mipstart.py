@@ -37,6 +37,14 @@ from feedstock.models.build import BuiltModel
 from feedstock.models.variables import X_KEY
 from feedstock.optimizer.results.result import gap_of
 from feedstock.optimizer.solve.highs_columns import integers_relaxed
+from feedstock.optimizer.solve.neighbourhood import (
+    FEASIBLE,
+    good_enough,
+    polished,
+    repaired,
+    run_lp,
+    worst_violation,
+)
 from feedstock.optimizer.solve.runners import HighsRunner, Outcome, _scheduler_for
 
 log = logging.getLogger(__name__)
@@ -44,9 +52,7 @@ log = logging.getLogger(__name__)
 ROUNDED = ("n",)  # integer counts, rounded up
 OPENED = ("y", "z", "w")  # binaries opened where the relaxation uses them
 EPS = 1e-6
-FEASIBLE = 1e-6  # t, trips or £: the most a reported rounded plan may break a row by
 REPAIR_COLUMNS = 250_000  # from here a broken rounding is repaired locally, not re-optimised
-REPAIR_HOPS = 3  # the repair frees columns within this many rows of a broken row
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,8 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     completing LP solved, else the rounded trips and openings alone (HiGHS
     completes them with a sub-MIP), or None when the relaxation did not solve.
     ``info``: ``handoff_s``, ``lp_s``, ``round_s``, ``lp_objective_gbp``,
-    ``start_objective_gbp``, ``complete``.
+    ``start_objective_gbp``, ``complete``, and from :data:`REPAIR_COLUMNS`
+    columns ``polish`` (:func:`_polish`).
     """
     m = built.model
     t0 = time.perf_counter()
@@ -99,7 +106,12 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     highs = runner.solver._solver_model  # Pyomo exposes no API for integrality
     if runner.opts.threads:
         highs.setOptionValue("threads", runner.opts.threads)
-    found = rounded_plan(built, highs, runner.solver._pyomo_var_to_solver_var_map, budget)
+    column = runner.solver._pyomo_var_to_solver_var_map
+    began = time.perf_counter()
+    found = rounded_plan(built, highs, column, budget)
+    if found.plan is not None and highs.getNumCol() >= REPAIR_COLUMNS:
+        found = _polish(built, highs, column, found, runner.opts.mip_rel_gap,
+                        budget - (time.perf_counter() - began))
     info = {"handoff_s": handoff, **found.info}
     if found.plan is not None:
         return LpStart({"columns": found.plan}, info, found.plan, found.basis)
@@ -170,6 +182,40 @@ def settle(outcome: Outcome, lp: LpStart, runner: HighsRunner, m: Any, gap: floa
                                termination="converged" if converged else outcome.termination)
 
 
+def _polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: float,
+            budget: float) -> Rounded:
+    """``found`` with its plan improved near the relaxation's fractional integers, if it can be.
+
+    Only where the plan is not yet within ``gap`` of the relaxation's optimum
+    and only at :data:`REPAIR_COLUMNS` columns or more, where the search may
+    not even finish its presolve in time (:func:`settle` then reports this
+    plan): a small MIP (:func:`~feedstock.optimizer.solve.neighbourhood.polished`)
+    that stops once its plan meets ``gap``. The better plan is trimmed and
+    checked against the whole model like the rounded one; ``info["polish"]``
+    says what it did (seconds, objective before and after).
+    """
+    bound, before = found.info["lp_objective_gbp"], found.info["trimmed_objective_gbp"]
+    if gap_of(before, bound) <= gap or budget < 1.0:
+        return found
+    began = time.perf_counter()
+    lp = highs.getLp()
+    whole = np.nonzero(np.asarray(lp.integrality_, dtype=int) != 0)[0]
+    better = polished(highs, lp, found.plan, found.relaxation, whole,
+                      good_enough(bound, gap), budget)
+    record = {"seconds": 0.0, "before_gbp": before, "after_gbp": before}
+    if better is not None:
+        better = trim(built, column, better)
+        after = float(np.asarray(lp.col_cost_, dtype=float) @ better + lp.offset_)
+        if worst_violation(lp, better) <= FEASIBLE and after < before - 1e-9 * abs(before):
+            record["after_gbp"] = after
+            found = dataclasses.replace(found, plan=better, info={
+                **found.info, "trimmed_objective_gbp": after})
+    record["seconds"] = time.perf_counter() - began
+    log.info("polished the rounded plan in %.1f s: %.0f -> %.0f (LP bound %.0f)",
+             record["seconds"], before, record["after_gbp"], bound)
+    return dataclasses.replace(found, info={**found.info, "polish": record})
+
+
 @dataclass(frozen=True)
 class Rounded:
     """What :func:`rounded_plan` found.
@@ -209,7 +255,7 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
     t1 = time.perf_counter()
     plan = rounded = basis = None
     with integers_relaxed(highs, cols) as (lower, upper):
-        values = _run_lp(highs, budget, solver="ipm")
+        values = run_lp(highs, budget, solver="ipm")
         info["lp_s"] = time.perf_counter() - t1
         if values is None:
             log.info("LP relaxation for a MIP start did not solve: no start")
@@ -224,23 +270,26 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
             if highs.getNumCol() >= REPAIR_COLUMNS else None
         info["repaired"] = plan is not None
         if plan is None:  # the completing LP: every tonne re-optimised, integers fixed
-            plan = _run_lp(highs, max(0.5, budget - (time.perf_counter() - t1)))
+            plan = run_lp(highs, max(0.5, budget - (time.perf_counter() - t1)))
         info["round_s"] = time.perf_counter() - t2
-        if plan is not None:
+        if plan is not None and not info["repaired"]:  # the completing LP's optimum
             info["start_objective_gbp"] = float(highs.getInfo().objective_function_value)
+            # a repair's basis has nearly every column fixed: no use to the dual LP
+            # (2,000 sources: dual simplex from it hit 30 s with no result, measured)
             basis = highs.getBasis()
     by_name = {(name, key): float(r) for (name, key, _), r in zip(ints, rounded, strict=True)}
     info["complete"] = plan is not None
     if plan is None:
         return Rounded(None, values, by_name, info)
-    plan = trim(built, column, plan)
     lp = highs.getLp()  # a copy of the whole model: only once there is a plan to price
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    info.setdefault("start_objective_gbp", float(cost @ plan + lp.offset_))  # repaired
+    plan = trim(built, column, plan)
     info["violation"] = worst_violation(lp, plan)
     if info["violation"] > FEASIBLE:  # a plan is offered or reported only if it holds
         log.warning("rounded plan breaks a row or bound by %.2g: not used", info["violation"])
         info["complete"] = False
         return Rounded(None, values, by_name, info)
-    cost = np.asarray(lp.col_cost_, dtype=float)
     info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
     log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
              info["lp_s"], info["round_s"], info["trimmed_objective_gbp"],
@@ -248,122 +297,10 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float) -> 
     return Rounded(plan, values, by_name, info, basis)
 
 
-def worst_violation(lp: Any, plan: np.ndarray) -> float:
-    """How far ``plan`` breaks the worst row, column bound or integrality of ``lp``.
-
-    The rounded plan is reported as an answer (:func:`settle`) without HiGHS's
-    own check of a MIP start, so it is checked here: row activities by the
-    matrix (column- or row-wise, as HiGHS hands it out), every bound, every
-    integer column whole.
-    """
-    cols_lo, cols_hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-    whole = np.asarray(lp.integrality_, dtype=int) != 0 if len(lp.integrality_) else \
-        np.zeros(lp.num_col_, dtype=bool)
-    worst = [_row_excess(lp, plan), cols_lo - plan, plan - cols_hi,
-             np.abs(plan - np.round(plan))[whole]]
-    return float(max((w.max() for w in worst if w.size), default=0.0))
-
-
-def repaired(highs: Any, values: np.ndarray, cols: np.ndarray, rounded: np.ndarray,
-             budget: float) -> np.ndarray | None:
-    """The relaxation with its integers rounded, mended near the rows that breaks (None: failed).
-
-    Rounding trips up and opening what is used keeps almost every row: on the
-    2,000-source benchmark only 5 rows broke (minimum runs, by at most
-    0.125 t). The completing LP re-optimises every tonne from a basis that no
-    longer fits (25 s to minutes there); this LP frees only the columns within
-    :data:`REPAIR_HOPS` rows of a broken row (the plant's feed, what reaches
-    it, what else those senders ship: 6,257 of 484,443 columns) and fixes the
-    rest at the relaxation's values: the rounding step 2.7 s there, measured.
-    ``highs`` holds the integers fixed at ``rounded``; every other bound is
-    restored on return.
-    """
-    lp = highs.getLp()
-    plan = values.copy()
-    plan[cols] = rounded
-    broken = np.nonzero(_row_excess(lp, plan) > FEASIBLE)[0]
-    if broken.size == 0:
-        return plan
-    by_col, by_row = _incidence(lp)
-    free = np.zeros(lp.num_col_, dtype=bool)
-    rows = broken
-    for _ in range(REPAIR_HOPS):
-        free[np.concatenate([by_row[r] for r in rows])] = True
-        rows = np.unique(np.concatenate([by_col[c] for c in np.nonzero(free)[0]]))
-    free[cols] = False  # the integers stay as rounded
-    fixed = np.nonzero(~free)[0].astype(np.int32)
-    lower, upper = np.asarray(lp.col_lower_)[fixed], np.asarray(lp.col_upper_)[fixed]
-    highs.changeColsBounds(len(fixed), fixed, plan[fixed], plan[fixed])
-    try:
-        mended = _run_lp(highs, budget)
-    finally:
-        highs.changeColsBounds(len(fixed), fixed, lower, upper)
-    log.info("rounded plan broke %d rows: repaired with %d of %d columns free (%s)",
-             broken.size, int(free.sum()), lp.num_col_, "done" if mended is not None else
-             "failed; the completing LP instead")
-    return mended
-
-
-def _incidence(lp: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """For each column the rows it is in, and for each row its columns (from HiGHS's matrix)."""
-    import highspy
-
-    a = lp.a_matrix_
-    start, index = np.asarray(a.start_), np.asarray(a.index_)
-    major = np.repeat(np.arange(len(start) - 1), np.diff(start))
-    colwise = a.format_ == highspy.MatrixFormat.kColwise
-    col_of, row_of = (major, index) if colwise else (index, major)
-
-    def split(key: np.ndarray, other: np.ndarray, n: int) -> list[np.ndarray]:
-        order = np.argsort(key, kind="stable")
-        return np.split(other[order], np.cumsum(np.bincount(key, minlength=n))[:-1])
-
-    return split(col_of, row_of, lp.num_col_), split(row_of, col_of, lp.num_row_)
-
-
-def _row_excess(lp: Any, plan: np.ndarray) -> np.ndarray:
-    """How far each row of ``lp`` is outside its bounds at ``plan`` (0 where it holds)."""
-    import highspy
-
-    a = lp.a_matrix_
-    start, index = np.asarray(a.start_), np.asarray(a.index_)
-    value = np.asarray(a.value_, dtype=float)
-    counts = np.diff(start)
-    if a.format_ == highspy.MatrixFormat.kColwise:  # entry k: column j, row index[k]
-        activity = np.bincount(index, weights=value * np.repeat(plan, counts),
-                               minlength=lp.num_row_)
-    else:  # row-wise: entry k is in row i, column index[k]
-        rows = np.repeat(np.arange(lp.num_row_), counts)
-        activity = np.bincount(rows, weights=value * plan[index], minlength=lp.num_row_)
-    excess = np.maximum(np.asarray(lp.row_lower_) - activity,
-                        activity - np.asarray(lp.row_upper_))
-    return np.maximum(excess, 0.0)
-
-
 def _round(name: str, value: float, lo: float, hi: float) -> float:
     """Trips up to whole vehicles; a yes/no decision yes where the relaxation uses it."""
     r = math.ceil(value - EPS) if name in ROUNDED else float(value > EPS)
     return float(min(max(r, lo), hi))
-
-
-def _run_lp(highs: Any, budget: float, solver: str = "choose") -> np.ndarray | None:
-    """Solve the LP HiGHS holds within ``budget`` s; its column values, or None.
-
-    The relaxation runs interior point then crossover (a vertex, which rounds
-    better than an interior point): 7 s against 20 s for dual simplex on the
-    500-source benchmark (measured). The rounded LP starts from that basis.
-    """
-    import highspy
-
-    # HiGHS holds an LP to its clock summed over every run on the instance
-    highs.setOptionValue("time_limit", highs.getRunTime() + budget)
-    highs.setOptionValue("solver", solver)
-    highs.setOptionValue("run_crossover", "on")
-    highs.setOptionValue("presolve", "choose")
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return np.asarray(highs.getSolution().col_value, dtype=float)
 
 
 def trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:

@@ -52,6 +52,7 @@ import numpy as np
 
 from feedstock.models.build import BuiltModel
 from feedstock.optimizer.solve.mipstart import OPENED, ROUNDED, rounded_plan, trim
+from feedstock.optimizer.solve.neighbourhood import good_enough
 
 log = logging.getLogger(__name__)
 
@@ -254,14 +255,10 @@ class Portfolio:
     def _good_enough(self, bound: float) -> float:
         """The objective at which a plan meets the search's gap against ``bound`` (its bound now).
 
-        (objective - bound) <= gap |objective| with a tenth of the gap to spare; an
-        improving MIP stops there (HiGHS's ``objective_target``): the search, handed
-        that plan, stops too. -inf while the search has no finite bound.
+        An improving MIP stops there (HiGHS's ``objective_target``): the search,
+        handed that plan, stops too. -inf while the search has no finite bound.
         """
-        if not np.isfinite(bound) or self.gap <= 0:
-            return -np.inf
-        g = 0.9 * self.gap
-        return bound / (1 + g) if bound < 0 else bound / (1 - g)
+        return good_enough(bound, self.gap)
 
     def _improve(self, k: int, objective: float, plan: np.ndarray, target: float = -np.inf
                  ) -> tuple[float, np.ndarray] | None:

@@ -209,7 +209,7 @@ class HighsRunner:
 
     def keep_basis(self, m: pyo.ConcreteModel, basis: Any) -> None:
         """A fixed-integer LP basis of ``m`` (the rounded plan's): the dual LP's warm start."""
-        self._basis = (m, basis)
+        self._basis = (m, basis) if basis is not None else None
 
     def _portfolio(self, helper: Any) -> Any:
         """The helper beside this run (a do-nothing context without one)."""
@@ -219,8 +219,8 @@ class HighsRunner:
         return helper(self.solver._solver_model, self.solver._pyomo_var_to_solver_var_map,
                       self.opts)
 
-    def marginal_duals(self, m: pyo.ConcreteModel,
-                       seconds: float | None = None) -> dict[str, dict]:
+    def marginal_duals(self, m: pyo.ConcreteModel, seconds: float | None = None,
+                       cold_seconds: float | None = None) -> dict[str, dict]:
         """Duals of capacity rows from the LP with every integer fixed at its value.
 
         With the portfolio's basis (the rounded plan's LP, the same rows and
@@ -231,6 +231,8 @@ class HighsRunner:
         LP gets ``seconds`` (what the time limit left; at least
         :data:`DUAL_LP_FLOOR_S`): marginal values are a by-product and must not
         hold a plan past the limit (65 s spent for none at 2,000 sources).
+        ``cold_seconds``: how long an LP of this model took from scratch (the
+        LP start's relaxation); with less time than that none is started.
         """
         budget = max(DUAL_LP_FLOOR_S, self.opts.time_limit_s if seconds is None else seconds)
         if self._basis is not None and self._basis[0] is m:
@@ -242,6 +244,11 @@ class HighsRunner:
                 self.dual_lp = "none: time limit"
                 log.warning("fixed-integer LP out of time (%.0f s): no marginal values", budget)
                 return {}
+        if cold_seconds is not None and budget < cold_seconds:
+            self.dual_lp = "none: time limit"
+            log.warning("no marginal values: %.0f s left of the time limit, the LP from "
+                        "scratch took %.0f s", budget, cold_seconds)
+            return {}
         self.dual_lp = "cold"
         fixed = fix_integers(m)
         # Interior point + crossover: presolve removes the fixed columns, whereas
@@ -409,8 +416,8 @@ class ClassicRunner:
                        warm_start={"offered": False, "values": 0, "accepted": False}
                        if start else None)
 
-    def marginal_duals(self, m: pyo.ConcreteModel,
-                       seconds: float | None = None) -> dict[str, dict]:
+    def marginal_duals(self, m: pyo.ConcreteModel, seconds: float | None = None,
+                       cold_seconds: float | None = None) -> dict[str, dict]:
         """Duals from the fixed-integer LP, if this solver reports them, in ``seconds``."""
         from pyomo.opt import TerminationCondition as TC
 

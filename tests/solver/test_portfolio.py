@@ -143,14 +143,15 @@ def test_the_dual_lp_gets_what_the_limit_left(monkeypatch, solved):
 
     The pipeline passes the limit less the solve's seconds; a warm-started LP
     that runs out of time gives no marginal values and no second, slower try
-    from scratch (at 2,000 sources the two tries cost 65 s past the limit).
+    from scratch (at 2,000 sources the two tries cost 65 s past the limit); nor
+    is one from scratch started with less time than the relaxation took.
     """
     asked = []
     real = HighsRunner.marginal_duals
 
-    def spy(self, m, seconds=None):
+    def spy(self, m, seconds=None, **kwargs):
         asked.append(seconds)
-        return real(self, m, seconds)
+        return real(self, m, seconds, **kwargs)
 
     monkeypatch.setattr(HighsRunner, "marginal_duals", spy)
     r = solved(hub_case(), time_limit=40, lp_start=True)
@@ -170,4 +171,7 @@ def test_the_dual_lp_gets_what_the_limit_left(monkeypatch, solved):
     m = build_model(sc, net, data=build_sets(sc, net)).model
     runner.keep_basis(m, object())
     assert runner.marginal_duals(m, 0.0) == {}
+    assert runner.dual_lp == "none: time limit"
+    runner.keep_basis(m, None)  # no warm start: a cold LP only if there is time for one
+    assert runner.marginal_duals(m, 20.0, cold_seconds=30.0) == {}
     assert runner.dual_lp == "none: time limit"

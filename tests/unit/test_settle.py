@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from feedstock.optimizer.solve.mipstart import LpStart, settle, within_gap, worst_violation
+from feedstock.optimizer.solve.mipstart import LpStart, settle, within_gap
+from feedstock.optimizer.solve.neighbourhood import worst_violation
 from feedstock.optimizer.solve.runners import Outcome
 
 PLAN = np.array([1.0, 2.0])
@@ -136,46 +137,3 @@ def test_a_plan_cheaper_than_the_relaxation_is_not_believed():
     runner = Runner()
     out = settle(outcome(), odd, runner, "m", 0.01)
     assert runner.adopted is None and not out.has_plan
-
-
-def _min_run_lp():
-    """Supply 6 t to plant A (x0, £-1/t) or B (x1, £-2/t); A runs (u) only at 4..6 t.
-
-    x0 + x1 = 6, x0 - 4u >= 0, x0 - 6u <= 0; u fixed at 1 (rounded up from 0.5).
-    """
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.addVars(3, np.array([0.0, 0.0, 1.0]), np.array([6.0, 6.0, 1.0]))
-    h.changeColsCost(3, np.array([0, 1, 2], dtype=np.int32), np.array([-1.0, -2.0, 0.0]))
-    for lo, hi, idx, val in ((6.0, 6.0, [0, 1], [1.0, 1.0]), (0.0, np.inf, [0, 2], [1.0, -4.0]),
-                             (-np.inf, 0.0, [0, 2], [1.0, -6.0])):
-        h.addRow(lo, hi, 2, np.array(idx, dtype=np.int32), np.array(val))
-    return h
-
-
-def test_a_broken_minimum_run_is_repaired_near_it():
-    """Relaxation x0 = 2, x1 = 4, u = 0.5; u rounded to 1 breaks x0 >= 4u by 2 t.
-
-    The repair frees what is near the broken row and finds the best plan with
-    u = 1: x0 = 4 (the minimum run), x1 = 2; every bound is restored after.
-    """
-    from feedstock.optimizer.solve.mipstart import repaired
-
-    h = _min_run_lp()
-    cols = np.array([2], dtype=np.int32)
-    plan = repaired(h, np.array([2.0, 4.0, 0.5]), cols, np.array([1.0]), 10.0)
-    assert plan is not None and list(np.round(plan, 9)) == [4.0, 2.0, 1.0]
-    lp = h.getLp()
-    assert list(lp.col_lower_) == [0.0, 0.0, 1.0] and list(lp.col_upper_) == [6.0, 6.0, 1.0]
-
-
-def test_a_rounding_that_breaks_nothing_needs_no_lp():
-    from feedstock.optimizer.solve.mipstart import repaired
-
-    h = _min_run_lp()
-    plan = repaired(h, np.array([5.0, 1.0, 0.9]), np.array([2], dtype=np.int32),
-                    np.array([1.0]), 10.0)
-    assert list(plan) == [5.0, 1.0, 1.0]  # 5 t at A: a run of 4..6 t holds as rounded
-    assert h.getInfo().simplex_iteration_count <= 0  # HiGHS never ran

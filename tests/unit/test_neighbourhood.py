@@ -1,0 +1,127 @@
+"""Local LPs and MIPs around a plan (feedstock.optimizer.solve.neighbourhood), worked by hand."""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pytest
+
+from feedstock.optimizer.solve.neighbourhood import (
+    good_enough,
+    near,
+    polished,
+    repaired,
+    worst_violation,
+)
+
+
+def _min_run_lp():
+    """Supply 6 t to plant A (x0, £-1/t) or B (x1, £-2/t); A runs (u) only at 4..6 t.
+
+    x0 + x1 = 6, x0 - 4u >= 0, x0 - 6u <= 0; u fixed at 1 (rounded up from 0.5).
+    """
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(3, np.array([0.0, 0.0, 1.0]), np.array([6.0, 6.0, 1.0]))
+    h.changeColsCost(3, np.array([0, 1, 2], dtype=np.int32), np.array([-1.0, -2.0, 0.0]))
+    for lo, hi, idx, val in ((6.0, 6.0, [0, 1], [1.0, 1.0]), (0.0, np.inf, [0, 2], [1.0, -4.0]),
+                             (-np.inf, 0.0, [0, 2], [1.0, -6.0])):
+        h.addRow(lo, hi, 2, np.array(idx, dtype=np.int32), np.array(val))
+    return h
+
+
+def test_a_broken_minimum_run_is_repaired_near_it():
+    """Relaxation x0 = 2, x1 = 4, u = 0.5; u rounded to 1 breaks x0 >= 4u by 2 t.
+
+    The repair frees what is near the broken row and finds the best plan with
+    u = 1: x0 = 4 (the minimum run), x1 = 2; every bound is restored after.
+    """
+    h = _min_run_lp()
+    cols = np.array([2], dtype=np.int32)
+    plan = repaired(h, np.array([2.0, 4.0, 0.5]), cols, np.array([1.0]), 10.0)
+    assert plan is not None and list(np.round(plan, 9)) == [4.0, 2.0, 1.0]
+    lp = h.getLp()
+    assert list(lp.col_lower_) == [0.0, 0.0, 1.0] and list(lp.col_upper_) == [6.0, 6.0, 1.0]
+
+
+def test_a_rounding_that_breaks_nothing_needs_no_lp():
+    h = _min_run_lp()
+    plan = repaired(h, np.array([5.0, 1.0, 0.9]), np.array([2], dtype=np.int32),
+                    np.array([1.0]), 10.0)
+    assert list(plan) == [5.0, 1.0, 1.0]  # 5 t at A: a run of 4..6 t holds as rounded
+    assert h.getInfo().simplex_iteration_count <= 0  # HiGHS never ran
+
+
+def _two_weeks_one_truck():
+    """5 t at a site in each of two weeks; one lane, a 10 t truck at £100 a trip.
+
+    Columns x1, x2 (t shipped in weeks 1, 2; £30/t delivered), s (t held from
+    week 1 to 2, £1/t), n1, n2 (trips, whole). Rows: x1 + s = 5, x2 - s = 5,
+    x1 - 10 n1 <= 0, x2 - 10 n2 <= 0. The relaxation ships 5 t a week on half a
+    truck each: -300 + 100 = -200. Rounded up, two trucks: -100. Best: hold
+    week 1's 5 t and send one full truck in week 2: -300 + 5 + 100 = -195.
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    h.addVars(5, np.zeros(5), np.array([inf, inf, inf, 10.0, 10.0]))
+    h.changeColsCost(5, np.arange(5, dtype=np.int32), np.array([-30.0, -30.0, 1.0, 100.0, 100.0]))
+    h.changeColsIntegrality(2, np.array([3, 4], dtype=np.int32),
+                            np.array([highspy.HighsVarType.kInteger] * 2))
+    for lo, hi, idx, val in ((5.0, 5.0, [0, 2], [1.0, 1.0]), (5.0, 5.0, [1, 2], [1.0, -1.0]),
+                             (-inf, 0.0, [0, 3], [1.0, -10.0]), (-inf, 0.0, [1, 4], [1.0, -10.0])):
+        h.addRow(lo, hi, 2, np.array(idx, dtype=np.int32), np.array(val))
+    return h
+
+
+RELAXED = np.array([5.0, 5.0, 0.0, 0.5, 0.5])
+ROUNDED_UP = np.array([5.0, 5.0, 0.0, 1.0, 1.0])
+INTS = np.array([3, 4])
+
+
+def test_the_polish_sends_one_full_truck_instead_of_two_half_empty():
+    h = _two_weeks_one_truck()
+    lp = h.getLp()
+    better = polished(h, lp, ROUNDED_UP, RELAXED, INTS, -np.inf, 10.0)
+    assert better is not None and list(np.round(better, 9)) == [0.0, 10.0, 5.0, 0.0, 1.0]
+    cost = np.asarray(lp.col_cost_)
+    assert cost @ better == pytest.approx(-195.0) and cost @ ROUNDED_UP == pytest.approx(-100.0)
+    assert worst_violation(lp, better) <= 1e-9
+    after = h.getLp()  # every bound and the options as they were
+    assert list(after.col_lower_) == list(lp.col_lower_)
+    assert list(after.col_upper_) == list(lp.col_upper_)
+    assert h.getOptionValue("mip_max_nodes")[1] == highspy.kHighsIInf
+
+
+def test_integers_whole_in_the_relaxation_stay_as_planned():
+    """n1 whole (0) in the relaxation stays 0, so week 1's tonnes must wait or stay: -195 still.
+
+    With n2 whole at 1 as well nothing is fractional: no MIP, no plan.
+    """
+    h = _two_weeks_one_truck()
+    lp = h.getLp()
+    relaxed = np.array([0.0, 10.0, 5.0, 0.0, 1.0])
+    assert polished(h, lp, relaxed, relaxed, INTS, -np.inf, 10.0) is None
+    half = np.array([5.0, 5.0, 0.0, 0.0, 0.5])  # n1 = 0 whole, n2 fractional
+    better = polished(h, lp, np.array([0.0, 10.0, 5.0, 0.0, 1.0]), half, INTS, -np.inf, 10.0)
+    assert better is not None and better[3] == 0.0
+
+
+def test_near_frees_rows_out_to_its_hops_and_skips_long_rows():
+    """Rows: r0 = {x1, s}, r1 = {x2, s}, r2 = {x1, n1}, r3 = {x2, n2}.
+
+    From n1 (row r2): one hop frees x1, n1; two hops add s (r0); three add x2 (r1);
+    four add n2 (r3). With rows of at most 1 entry allowed nothing beyond n1.
+    """
+    lp = _two_weeks_one_truck().getLp()
+    seed = np.array([3])
+    freed = [list(np.nonzero(near(lp, None, hops, seeds=seed))[0]) for hops in (1, 2, 3, 4)]
+    assert freed == [[0, 3], [0, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3, 4]]
+    assert list(np.nonzero(near(lp, None, 4, longest=1, seeds=seed))[0]) == [3]
+
+
+def test_good_enough_leaves_a_tenth_of_the_gap_spare():
+    assert good_enough(-1000.0, 0.01) == pytest.approx(-1000.0 / 1.009)
+    assert good_enough(1000.0, 0.01) == pytest.approx(1000.0 / 0.991)
+    assert good_enough(-1000.0, 0.0) == -np.inf and good_enough(-np.inf, 0.01) == -np.inf
