@@ -110,8 +110,10 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     began = time.perf_counter()
     found = rounded_plan(built, highs, column, budget)
     if found.plan is not None and highs.getNumCol() >= REPAIR_COLUMNS:
+        # what is left of the whole limit: with less left than the relaxation took no
+        # search follows (pipeline._search), so the polish is the run's last word
         found = _polish(built, highs, column, found, runner.opts.mip_rel_gap,
-                        budget - (time.perf_counter() - began))
+                        runner.opts.time_limit_s - (time.perf_counter() - began))
     info = {"handoff_s": handoff, **found.info}
     if found.plan is not None:
         return LpStart({"columns": found.plan}, info, found.plan, found.basis)
