@@ -96,7 +96,18 @@ def run(folder: Path | None, config: str, args: argparse.Namespace, seed: int = 
             "overhead_s": round(wall - build - solve, 2),
             "overhead_share": round((wall - build - solve) / wall, 3),
             "helper_offered": helper.get("offered"), "helper_accepted": helper.get("accepted"),
-            "helper_waited_s": helper.get("waited_s"), "dual_lp": s["solver"].get("dual_lp")}
+            "helper_waited_s": helper.get("waited_s"), "dual_lp": s["solver"].get("dual_lp"),
+            **_lp_start(s["solver"].get("warm_start") or {})}
+
+
+def _lp_start(start: dict) -> dict:
+    """The LP start's figures when it ran: relaxation and polish seconds, £ before and after."""
+    if start.get("source") != "lp_relaxation":
+        return {}
+    polish = start.get("polish") or {}
+    return {"lp_s": start.get("lp_s"), "round_s": start.get("round_s"),
+            "polish_s": polish.get("seconds"), "polish_before_gbp": polish.get("before_gbp"),
+            "polish_after_gbp": polish.get("after_gbp")}
 
 
 def line(r: dict) -> str:
@@ -107,7 +118,10 @@ def line(r: dict) -> str:
             f"duals {r['duals_s']:5.1f} ({r['dual_lp']})  rest {r['overhead_s']:5.1f} s "
             f"({100 * r['overhead_share']:.0f}%)  {r['peak_rss_mb']} MB"
             + (f"  helper {r['helper_accepted']}/{r['helper_offered']} taken, waited "
-               f"{r['helper_waited_s']:.1f} s" if r["helper_offered"] is not None else ""))
+               f"{r['helper_waited_s']:.1f} s" if r["helper_offered"] is not None else "")
+            + (f"  relaxation {r['lp_s']:.1f} s" if r.get("lp_s") is not None else "")
+            + (f"  polish {r['polish_s']:.1f} s: {r['polish_before_gbp']:,.0f} -> "
+               f"{r['polish_after_gbp']:,.0f}" if r.get("polish_s") is not None else ""))
 
 
 def _size(r: dict) -> str:
