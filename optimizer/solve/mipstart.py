@@ -89,7 +89,8 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     rounds there (:func:`rounded_plan`), within ``budget_s`` (by default 90 % of
     the time limit, a cap: at 2,000 sources the relaxation alone takes 71-98 s,
     measured, and its plan is the run's answer if the search finds none or has
-    no time left, :func:`settle`).
+    no time left, :func:`settle`); the polish (:func:`_polish`) may then use
+    what is left of the whole time limit.
     ``start`` is a complete plan (every column: ``{"columns": ...}``) when the
     completing LP solved, else the rounded trips and openings alone (HiGHS
     completes them with a sub-MIP), or None when the relaxation did not solve.
@@ -113,7 +114,7 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
         # what is left of the whole limit: with less left than the relaxation took no
         # search follows (pipeline._search), so the polish is the run's last word
         found = _polish(built, highs, column, found, runner.opts.mip_rel_gap,
-                        runner.opts.time_limit_s - (time.perf_counter() - began))
+                        began + runner.opts.time_limit_s)
     info = {"handoff_s": handoff, **found.info}
     if found.plan is not None:
         return LpStart({"columns": found.plan}, info, found.plan, found.basis)
@@ -185,7 +186,7 @@ def settle(outcome: Outcome, lp: LpStart, runner: HighsRunner, m: Any, gap: floa
 
 
 def _polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: float,
-            budget: float) -> Rounded:
+            deadline: float) -> Rounded:
     """``found`` with its plan improved near the relaxation's fractional integers, if it can be.
 
     Only where the plan is not yet within ``gap`` of the relaxation's optimum
@@ -194,16 +195,18 @@ def _polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: fl
     plan): a small MIP (:func:`~feedstock.optimizer.solve.neighbourhood.polished`)
     that stops once its plan meets ``gap``. The better plan is trimmed and
     checked against the whole model like the rounded one; ``info["polish"]``
-    says what it did (seconds, objective before and after).
+    says what it did (seconds, objective before and after; ``start_objective_gbp``
+    and ``violation`` stay those of the rounded plan). ``deadline``:
+    ``time.perf_counter()`` by which it must be done.
     """
     bound, before = found.info["lp_objective_gbp"], found.info["trimmed_objective_gbp"]
-    if gap_of(before, bound) <= gap or budget < 1.0:
+    if gap_of(before, bound) <= gap or deadline - time.perf_counter() < 1.0:
         return found
     began = time.perf_counter()
     lp = highs.getLp()
     whole = np.nonzero(np.asarray(lp.integrality_, dtype=int) != 0)[0]
     better = polished(highs, lp, found.plan, found.relaxation, whole,
-                      good_enough(bound, gap), budget)
+                      good_enough(bound, gap), deadline)
     record = {"seconds": 0.0, "before_gbp": before, "after_gbp": before}
     if better is not None:
         better = trim(built, column, better)

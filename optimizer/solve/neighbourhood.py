@@ -6,14 +6,15 @@ relaxation is wrong or weak in only a few places. Everything here fixes most
 columns at the plan's values and lets HiGHS re-optimise only the columns near
 those places (HiGHS's presolve drops the fixed ones at once): the rows a
 rounding broke (:func:`repaired`), the integers the relaxation left fractional
-(:func:`polished`). Every plan that comes out holds every row of the whole
-model, because the fixed columns keep the values they had in a plan that did
-(:func:`worst_violation` checks it anyway).
+(:func:`polished`). Every row of the whole model stays in these LPs and MIPs,
+so what HiGHS returns holds them all; the callers check it again against the
+whole model (:func:`worst_violation`) before a plan is offered or reported.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -163,21 +164,29 @@ def near(lp: Any, rows: np.ndarray | None, hops: int, longest: int | None = None
     """
     by_col, by_row = incidence(lp)
     free = np.zeros(lp.num_col_, dtype=bool)
-    if rows is None:
-        rows = np.unique(np.concatenate([by_col[c] for c in seeds]))
     if seeds is not None:
         free[seeds] = True
+    if rows is None:
+        rows = _rows_of(by_col, np.nonzero(free)[0])
     length = np.array([len(r) for r in by_row])
-    for _ in range(hops):
+    for hop in range(hops):
         rows = rows[length[rows] <= longest] if longest is not None else rows
         if rows.size:
             free[np.concatenate([by_row[r] for r in rows])] = True
-        rows = np.unique(np.concatenate([by_col[c] for c in np.nonzero(free)[0]]))
+        if hop + 1 < hops:
+            rows = _rows_of(by_col, np.nonzero(free)[0])
     return free
 
 
+def _rows_of(by_col: list[np.ndarray], cols: np.ndarray) -> np.ndarray:
+    """Every row any of ``cols`` is in."""
+    if not cols.size:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([by_col[c] for c in cols]))
+
+
 def polished(highs: Any, lp: Any, plan: np.ndarray, relaxation: np.ndarray, ints: np.ndarray,
-             target: float, budget: float) -> np.ndarray | None:
+             target: float, deadline: float) -> np.ndarray | None:
     """A better plan near ``plan`` from a small MIP on what the relaxation left fractional.
 
     Rounding every fractional trip up costs whole vehicles (2,000 sources,
@@ -188,8 +197,11 @@ def polished(highs: Any, lp: Any, plan: np.ndarray, relaxation: np.ndarray, ints
     or go by another lane from the same site. Everything else is fixed at
     ``plan`` (a plan that holds, and the MIP's start). HiGHS solves that MIP
     (nodes :data:`POLISH_NODES`) and stops at ``target`` (£: a plan that good
-    meets the run's gap) or after ``budget`` s. None: nothing better. ``highs``
-    holds the MIP (``lp``: a copy of it); every bound and option is restored on return.
+    meets the run's gap) or at ``deadline`` (``time.perf_counter()``). Returns
+    HiGHS's best plan, integers made exactly whole (it may be the start
+    itself: the caller compares costs), or None when HiGHS holds none or no
+    time is left. ``highs`` holds the MIP (``lp``: a copy of it); every bound
+    and option is restored on return.
     """
     import highspy
 
@@ -200,17 +212,19 @@ def polished(highs: Any, lp: Any, plan: np.ndarray, relaxation: np.ndarray, ints
     free[np.setdiff1d(ints, fractional)] = False  # whole in the relaxation: kept as planned
     fixed = np.nonzero(~free)[0].astype(np.int32)
     lower, upper = np.asarray(lp.col_lower_)[fixed], np.asarray(lp.col_upper_)[fixed]
-    highs.changeColsBounds(len(fixed), fixed, plan[fixed], plan[fixed])
+    seconds = deadline - time.perf_counter()  # a MIP's limit runs from its start (HiGHS 1.16)
+    if seconds < 1.0:
+        return None
     settings = {"mip_max_nodes": POLISH_NODES, "solver": "choose", "output_flag": False,
-                "objective_target": max(target, -highspy.kHighsInf),
-                "time_limit": budget}  # a MIP's limit runs from its start (HiGHS 1.16)
+                "objective_target": max(target, -highspy.kHighsInf), "time_limit": seconds}
     saved = {name: highs.getOptionValue(name)[1] for name in settings}  # (status, value)
     try:
+        highs.changeColsBounds(len(fixed), fixed, plan[fixed], plan[fixed])
         for name, value in settings.items():
             highs.setOptionValue(name, value)
         highs.setSolution(len(plan), np.arange(len(plan), dtype=np.int32), plan)
         highs.run()
-        found = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        found = highs.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
         better = np.asarray(highs.getSolution().col_value, dtype=float) if found else None
         status = highs.modelStatusToString(highs.getModelStatus())
     finally:
@@ -219,4 +233,6 @@ def polished(highs: Any, lp: Any, plan: np.ndarray, relaxation: np.ndarray, ints
             highs.setOptionValue(name, value)
     log.info("polish: %d fractional integers, %d of %d columns free, %s", fractional.size,
              int(free.sum()), lp.num_col_, status)
+    if better is not None:  # HiGHS's integers are whole to its tolerance; the check is exact
+        better[ints] = np.round(better[ints])
     return better

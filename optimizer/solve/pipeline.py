@@ -244,7 +244,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     # marginal values get what the search left of the limit (the limit holds for the solve)
     duals = runner.marginal_duals(
         built.model, opts.time_limit_s - start_seconds - outcome.seconds,
-        **({"cold_seconds": lp_info["lp_s"]} if lp_info and "lp_s" in lp_info else {}))
+        cold_seconds=(lp_info or {}).get("lp_s"))
     dual_seconds = time.perf_counter() - start
     return make_result(prepared.scenario, built, values, duals, status=status,
                        objective=outcome.objective, bound=outcome.bound,

@@ -102,7 +102,8 @@ class HighsRunner:
 
     _index: ParamIndex | None = None  # which HiGHS coefficients read which Params
     _basis: tuple | None = None  # (model, basis) of a fixed-integer LP: the dual LP's warm start
-    dual_lp: str | None = None  # how the last marginal values were found: "warm" or "cold"
+    # how the last marginal values were found: "warm", "cold", or "none: <why>"
+    dual_lp: str | None = None
 
     def load(self, m: pyo.ConcreteModel) -> None:
         """Hand ``m`` to HiGHS now (if this runner does not hold it), before solve_mip.
@@ -258,7 +259,7 @@ class HighsRunner:
         finally:
             release(fixed)  # the model is a MIP again (a persistent re-solve needs it)
         if self._termination(res) != "converged":
-            self.dual_lp = f"none: {self._termination(res)}"
+            self.dual_lp = f"none: {self._termination(res).replace('_', ' ')}"
             log.warning("fixed-integer LP did not solve (%s): no marginal values",
                         res.termination_condition.name)
             return {}

@@ -17,7 +17,7 @@ from feedstock.models.sets import build_sets
 from feedstock.optimizer.network import build_network
 from feedstock.optimizer.solve.pipeline import RELAX_TRIPS
 from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
-from tests.builders import MODES, SUPPLY, build, config, write_folder
+from tests.builders import MODES, SITES, SUPPLY, build, config, write_folder
 from tests.plans import exact, lines_add_up, trips
 
 # A van: 2 t a trip, £100 a trip, trips may be fractional (a pallet service).
@@ -190,22 +190,29 @@ def test_the_no_plan_message_says_how_the_lp_start_went():
         {"lp_objective_gbp": -1.0, "complete": False}, 4.0)
 
 
-def test_the_large_model_path_repairs_polishes_and_keeps_the_optimum(monkeypatch, solved, capfd):
-    """The hub case with the local repair and polish of 2,000-source models turned on.
+def test_the_polished_plan_waits_a_week_for_a_full_truck(monkeypatch, solved, capfd):
+    """5 t at the source in each of two weeks, a 10 t truck at £100 a trip, £1/t a week to hold.
 
-    Whatever the polish finds lies between the optimum (-3,635, test_portfolio.py)
-    and the rounded plan, and the search still proves the optimum; the plan
-    passes the independent checker (``solved``).
+    The path of 2,000-source models (repair and polish) turned on for this tiny
+    case; cuts left out. The relaxation ships 5 t a week on half a truck:
+    -3,000 + 100 = -2,900 (the bound). Rounded up, two trucks: -2,800, 3.4 %
+    above it. The polish holds week 1's 5 t (£5) for one full truck in week 2:
+    -3,000 + 5 + 100 = -2,895, 0.17 % from the bound: within 1 % that is the
+    answer with no search; with no gap allowed HiGHS proves it optimal.
     """
     from feedstock.optimizer.solve import mipstart
 
     monkeypatch.setattr(mipstart, "REPAIR_COLUMNS", 0)
-    sc = build(WEEKS3, sites=HUB_SITES, feedstocks=TWO_FEEDS, supply=HUB_SUPPLY,
-               lanes=HUB_LANES, modes=HUB_MODES)
-    r = solved(sc, lp_start=True, gap=0)
-    assert r.objective_gbp == pytest.approx(-3635.0, abs=1e-6)
+    sites = SITES.replace("src,Source,source,52.0,-1.0,gb,false,,0",
+                          "src,Source,source,52.0,-1.0,gb,false,,1")
+    sc = build(config(weeks=2), sites=sites, supply=SUPPLY + "src,mag,2026-W49,5\n")
+    r = solved(sc, lp_start=True, gap=0.01, cuts=False)
     start = r.solver["warm_start"]
-    assert start["repaired"] and "polish" in start
-    polish = start["polish"]
-    assert -3635.0 - 1e-6 <= polish["after_gbp"] <= polish["before_gbp"]
+    assert start["lp_objective_gbp"] == exact(-2900.0) and start["repaired"]
+    assert start["polish"]["before_gbp"] == exact(-2800.0)
+    assert start["polish"]["after_gbp"] == exact(-2895.0)
+    assert r.objective_gbp == exact(-2895.0) and r.bound_gbp == exact(-2900.0)
+    assert r.status == "within_gap" and r.solver["termination"].startswith("no search needed")
     assert capfd.readouterr().out == ""  # no HiGHS log on stdout (--json prints only JSON)
+    proven = solved(sc, lp_start=True, gap=0, cuts=False)
+    assert proven.objective_gbp == exact(-2895.0) and proven.status == "optimal"

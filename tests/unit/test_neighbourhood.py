@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import highspy
 import numpy as np
 import pytest
 
+from feedstock.optimizer.solve import neighbourhood
 from feedstock.optimizer.solve.neighbourhood import (
     good_enough,
     near,
@@ -80,10 +83,16 @@ ROUNDED_UP = np.array([5.0, 5.0, 0.0, 1.0, 1.0])
 INTS = np.array([3, 4])
 
 
+def soon() -> float:
+    return time.perf_counter() + 10.0
+
+
 def test_the_polish_sends_one_full_truck_instead_of_two_half_empty():
     h = _two_weeks_one_truck()
     lp = h.getLp()
-    better = polished(h, lp, ROUNDED_UP, RELAXED, INTS, -np.inf, 10.0)
+    options = ("mip_max_nodes", "objective_target", "time_limit", "output_flag", "solver")
+    before = [h.getOptionValue(name)[1] for name in options]
+    better = polished(h, lp, ROUNDED_UP, RELAXED, INTS, -np.inf, soon())
     assert better is not None and list(np.round(better, 9)) == [0.0, 10.0, 5.0, 0.0, 1.0]
     cost = np.asarray(lp.col_cost_)
     assert cost @ better == pytest.approx(-195.0) and cost @ ROUNDED_UP == pytest.approx(-100.0)
@@ -91,21 +100,29 @@ def test_the_polish_sends_one_full_truck_instead_of_two_half_empty():
     after = h.getLp()  # every bound and the options as they were
     assert list(after.col_lower_) == list(lp.col_lower_)
     assert list(after.col_upper_) == list(lp.col_upper_)
-    assert h.getOptionValue("mip_max_nodes")[1] == highspy.kHighsIInf
+    assert [h.getOptionValue(name)[1] for name in options] == before
 
 
-def test_integers_whole_in_the_relaxation_stay_as_planned():
-    """n1 whole (0) in the relaxation stays 0, so week 1's tonnes must wait or stay: -195 still.
+def test_integers_whole_in_the_relaxation_stay_as_planned(monkeypatch):
+    """n1 whole (1) in the relaxation stays 1 even where freeing it would pay.
 
-    With n2 whole at 1 as well nothing is fractional: no MIP, no plan.
+    Four hops from n2 reach n1; kept as planned, week 1's 5 t still go on their
+    own truck: the rounded plan (-100) is the best there is. Nothing fractional
+    at all: no MIP, no plan.
     """
+    monkeypatch.setattr(neighbourhood, "POLISH_HOPS", 4)
     h = _two_weeks_one_truck()
     lp = h.getLp()
-    relaxed = np.array([0.0, 10.0, 5.0, 0.0, 1.0])
-    assert polished(h, lp, relaxed, relaxed, INTS, -np.inf, 10.0) is None
-    half = np.array([5.0, 5.0, 0.0, 0.0, 0.5])  # n1 = 0 whole, n2 fractional
-    better = polished(h, lp, np.array([0.0, 10.0, 5.0, 0.0, 1.0]), half, INTS, -np.inf, 10.0)
-    assert better is not None and better[3] == 0.0
+    n1_whole = np.array([5.0, 5.0, 0.0, 1.0, 0.5])
+    better = polished(h, lp, ROUNDED_UP, n1_whole, INTS, -np.inf, soon())
+    assert better is not None and list(np.round(better, 9)) == [5.0, 5.0, 0.0, 1.0, 1.0]
+    whole = np.array([0.0, 10.0, 5.0, 0.0, 1.0])
+    assert polished(h, lp, whole, whole, INTS, -np.inf, soon()) is None
+
+
+def test_no_time_left_is_no_polish():
+    h = _two_weeks_one_truck()
+    assert polished(h, h.getLp(), ROUNDED_UP, RELAXED, INTS, -np.inf, time.perf_counter()) is None
 
 
 def test_near_frees_rows_out_to_its_hops_and_skips_long_rows():
@@ -119,6 +136,7 @@ def test_near_frees_rows_out_to_its_hops_and_skips_long_rows():
     freed = [list(np.nonzero(near(lp, None, hops, seeds=seed))[0]) for hops in (1, 2, 3, 4)]
     assert freed == [[0, 3], [0, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3, 4]]
     assert list(np.nonzero(near(lp, None, 4, longest=1, seeds=seed))[0]) == [3]
+    assert not near(lp, np.zeros(0, dtype=np.int64), 2).any()  # nothing to start from
 
 
 def test_good_enough_leaves_a_tenth_of_the_gap_spare():
