@@ -67,6 +67,7 @@ SUB_NODES = 100
 SUB_IMPROVEMENTS = 3
 MIN_FIXED = 0.5  # RINS only when the incumbent and the relaxation agree on at least half
 TOL = 1e-6
+FEASIBLE_STATUS = 2  # highspy.kSolutionStatusFeasible (1: a point that breaks a row)
 
 
 def wanted(threads: int, has_integers: bool) -> bool:
@@ -171,7 +172,7 @@ class Portfolio:
         if self.offer is not None:  # offered at the last checkpoint: the search's final plan
             info = self.main.getInfo()
             self._judge(float(info.objective_function_value)
-                        if info.primal_solution_status else np.inf)
+                        if info.primal_solution_status == FEASIBLE_STATUS else np.inf)
 
     def _improved(self, e: Any) -> None:
         self._judge(float(e.data_out.objective_function_value))
@@ -286,7 +287,9 @@ class Portfolio:
                                                 highspy.HighsModelStatus.kObjectiveTarget,
                                                 highspy.HighsModelStatus.kTimeLimit,
                                                 highspy.HighsModelStatus.kInterrupt)
-            if not ok or not self.copy.getInfo().primal_solution_status:
+            feasible = self.copy.getInfo().primal_solution_status == \
+                highspy.kSolutionStatusFeasible  # 1 would be an infeasible point
+            if not ok or not feasible:
                 return None
             # trips nothing rides on and openings nothing uses closed (a sub-MIP stops
             # at its gap and may keep them): the plan only gets cheaper
