@@ -28,6 +28,7 @@ from typing import TextIO
 import pandas as pd
 import pyomo.environ as pyo
 
+from feedstock.models._util import linear_value
 from feedstock.models.build import BuiltModel, build_model, update_model
 from feedstock.models.numbers import model_numbers, structure
 from feedstock.models.objective import use_leakage_objective
@@ -375,7 +376,7 @@ def solved_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
         var = getattr(m, name)
         out[name] = {k: (0.0 if v.value is None else float(v.value)) for k, v in var.items()}
     out["n"].update(implied_trips(data, out["x"]))  # no variable: load / payload
-    out["cost_lines"] = {k: float(pyo.value(m.cost[k])) for k in m.LINES}
+    out["cost_lines"] = {k: linear_value(m.cost[k].expr) for k in m.LINES}
     return out
 
 
