@@ -89,14 +89,14 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     rounds there (:func:`rounded_plan`), within ``budget_s`` (by default 90 % of
     the time limit, a cap: at 2,000 sources the relaxation alone takes 71-98 s,
     measured, and its plan is the run's answer if the search finds none or has
-    no time left, :func:`settle`); the polish (:func:`_polish`) may then use
+    no time left, :func:`settle`); the polish (:func:`polish`) may then use
     what is left of the whole time limit.
     ``start`` is a complete plan (every column: ``{"columns": ...}``) when the
     completing LP solved, else the rounded trips and openings alone (HiGHS
     completes them with a sub-MIP), or None when the relaxation did not solve.
     ``info``: ``handoff_s``, ``lp_s``, ``round_s``, ``lp_objective_gbp``,
     ``start_objective_gbp``, ``complete``, and from :data:`REPAIR_COLUMNS`
-    columns ``polish`` (:func:`_polish`).
+    columns ``polish`` (:func:`polish`).
     """
     m = built.model
     t0 = time.perf_counter()
@@ -113,7 +113,7 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     if found.plan is not None and highs.getNumCol() >= REPAIR_COLUMNS:
         # what is left of the whole limit: with less left than the relaxation took no
         # search follows (pipeline._search), so the polish is the run's last word
-        found = _polish(built, highs, column, found, runner.opts.mip_rel_gap,
+        found = polish(built, highs, column, found, runner.opts.mip_rel_gap,
                         began + runner.opts.time_limit_s)
     info = {"handoff_s": handoff, **found.info}
     if found.plan is not None:
@@ -185,15 +185,16 @@ def settle(outcome: Outcome, lp: LpStart, runner: HighsRunner, m: Any, gap: floa
                                termination="converged" if converged else outcome.termination)
 
 
-def _polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: float,
-            deadline: float) -> Rounded:
+def polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: float,
+           deadline: float) -> Rounded:
     """``found`` with its plan improved near the relaxation's fractional integers, if it can be.
 
-    Only where the plan is not yet within ``gap`` of the relaxation's optimum
-    and only at :data:`REPAIR_COLUMNS` columns or more, where the search may
-    not even finish its presolve in time (:func:`settle` then reports this
-    plan): a small MIP (:func:`~feedstock.optimizer.solve.neighbourhood.polished`)
-    that stops once its plan meets ``gap``. The better plan is trimmed and
+    Only where the plan is not yet within ``gap`` of the relaxation's optimum:
+    a small MIP (:func:`~feedstock.optimizer.solve.neighbourhood.polished`)
+    that stops once its plan meets ``gap``. Used by the serial LP start from
+    :data:`REPAIR_COLUMNS` columns (where the search may not even finish its
+    presolve in time, and :func:`settle` then reports this plan) and by the
+    second core's helper on its first plan (``portfolio``). The better plan is trimmed and
     checked against the whole model like the rounded one; ``info["polish"]``
     says what it did (seconds, objective before and after; ``start_objective_gbp``
     and ``violation`` stay those of the rounded plan). ``deadline``:

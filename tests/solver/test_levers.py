@@ -190,6 +190,13 @@ def test_the_no_plan_message_says_how_the_lp_start_went():
         {"lp_objective_gbp": -1.0, "complete": False}, 4.0)
 
 
+def two_weeks_one_truck():
+    """5 t at the source in each of two weeks; holding costs £1/t a week there."""
+    sites = SITES.replace("src,Source,source,52.0,-1.0,gb,false,,0",
+                          "src,Source,source,52.0,-1.0,gb,false,,1")
+    return build(config(weeks=2), sites=sites, supply=SUPPLY + "src,mag,2026-W49,5\n")
+
+
 def test_the_polished_plan_waits_a_week_for_a_full_truck(monkeypatch, solved, capfd):
     """5 t at the source in each of two weeks, a 10 t truck at £100 a trip, £1/t a week to hold.
 
@@ -203,9 +210,7 @@ def test_the_polished_plan_waits_a_week_for_a_full_truck(monkeypatch, solved, ca
     from feedstock.optimizer.solve import mipstart
 
     monkeypatch.setattr(mipstart, "REPAIR_COLUMNS", 0)
-    sites = SITES.replace("src,Source,source,52.0,-1.0,gb,false,,0",
-                          "src,Source,source,52.0,-1.0,gb,false,,1")
-    sc = build(config(weeks=2), sites=sites, supply=SUPPLY + "src,mag,2026-W49,5\n")
+    sc = two_weeks_one_truck()
     r = solved(sc, lp_start=True, gap=0.01, cuts=False)
     start = r.solver["warm_start"]
     assert start["lp_objective_gbp"] == exact(-2900.0) and start["repaired"]

@@ -175,3 +175,22 @@ def test_the_dual_lp_gets_what_the_limit_left(monkeypatch, solved):
     runner.keep_basis(m, None)  # no warm start: a cold LP only if there is time for one
     assert runner.marginal_duals(m, 20.0, cold_seconds=30.0) == {}
     assert runner.dual_lp == "none: time limit"
+
+
+def test_the_helpers_first_plan_is_polished():
+    """The two-week case of test_levers.py: relaxation -2,900, rounded -2,800, polished -2,895.
+
+    The helper's first plan is the rounded relaxation polished (one full truck
+    in week 2 instead of two half-empty ones), a plan within 0.2 % of the bound.
+    """
+    from feedstock.optimizer.solve import pipeline
+    from tests.solver.test_levers import two_weeks_one_truck
+
+    built = pipeline.build(pipeline.prepare(two_weeks_one_truck()), cuts=False)
+    runner = HighsRunner(SolverOptions("highs", 30, 0.0, 1, 0))
+    runner.load(built.model)
+    p = Portfolio(built, runner.solver._solver_model, runner.solver._pyomo_var_to_solver_var_map,
+                  time_limit=30)
+    objective, plan = p._lp_plan()
+    assert p.lp_bound == pytest.approx(-2900.0)
+    assert objective == pytest.approx(-2895.0) and p._objective(plan) == pytest.approx(-2895.0)
