@@ -5,10 +5,11 @@ on a copy of the same HiGHS model (``Highs.passModel``: the same columns, so a
 plan is one vector both understand) and proposes plans:
 
 1. **the rounded LP relaxation** (:func:`~feedstock.optimizer.solve.mipstart.rounded_plan`),
-   polished (:func:`~feedstock.optimizer.solve.mipstart.polish`: a small MIP on
-   the integers the relaxation left fractional and the columns near them): a
-   complete plan after two LPs and that MIP, which on some instances HiGHS takes
-   minutes to match (benchmarks/RESULTS.md);
+   from :data:`POLISH_VARIABLES` variables polished
+   (:func:`~feedstock.optimizer.solve.mipstart.polish`: a small MIP on the
+   integers the relaxation left fractional and the columns near them): a
+   complete plan after two LPs (and that MIP), which on some instances HiGHS
+   takes minutes to match (benchmarks/RESULTS.md);
 2. **improvements of the search's incumbent**, alternating two neighbourhoods,
    each a small MIP that HiGHS solves on the copy: *trip re-optimisation*
    first (every yes/no decision fixed as the incumbent has it, the trip
@@ -67,6 +68,13 @@ SCHEDULE = (2, 3, 5, 9, 17, 33, 65, 129)
 # would make the answer depend on the machine's load); small, since the search waits
 SUB_NODES = 100
 SUB_IMPROVEMENTS = 3
+# from here the first plan is polished (mipstart.polish: a small MIP around what the
+# relaxation left fractional) before it is offered; the search waits for it at the
+# first checkpoint. Chosen on ten seeds a size, same day, same code but this rule:
+# n500 (~128,000 variables) worst 71.0 s -> 56.5 s, median 50.1 -> 49.1 s; n200 (no
+# gain: median 17.1 / 17.3 s, worst 25.4 / 28.5 s); the sample (worse: median 6.7 ->
+# 11.3 s, the wait for the polish). benchmarks/RESULTS.md
+POLISH_VARIABLES = 100_000
 MIN_FIXED = 0.5  # RINS only when the incumbent and the relaxation agree on at least half
 TOL = 1e-6
 FEASIBLE_STATUS = 2  # highspy.kSolutionStatusFeasible (1: a point that breaks a row)
@@ -253,10 +261,8 @@ class Portfolio:
         self.lp_bound = float(got.info.get("lp_objective_gbp", -np.inf))  # a bound on the MIP
         if got.plan is None:
             return None
-        # the polish (a small MIP around what the relaxation left fractional, stopped by
-        # nodes or at the gap) costs the search little and can end it at the first
-        # checkpoint: n500 seed 9, 61.1 s -> 48.8 s (one run each)
-        got = polish(self.built, self.copy, self.column, got, self.gap, self.deadline)
+        if self.built.size["variables"] >= POLISH_VARIABLES:
+            got = polish(self.built, self.copy, self.column, got, self.gap, self.deadline)
         return self._objective(got.plan), got.plan
 
     def _good_enough(self, bound: float) -> float:

@@ -177,12 +177,15 @@ def test_the_dual_lp_gets_what_the_limit_left(monkeypatch, solved):
     assert runner.dual_lp == "none: time limit"
 
 
-def test_the_helpers_first_plan_is_polished():
+@pytest.mark.parametrize("polished", [True, False], ids=["polished", "below the size"])
+def test_the_helpers_first_plan_is_polished(monkeypatch, polished):
     """The two-week case of test_levers.py: relaxation -2,900, rounded -2,800, polished -2,895.
 
-    The helper's first plan is the rounded relaxation polished (one full truck
-    in week 2 instead of two half-empty ones), a plan within 0.2 % of the bound.
+    From ``POLISH_VARIABLES`` the helper's first plan is the rounded relaxation
+    polished (one full truck in week 2 instead of two half-empty ones), within
+    0.2 % of the bound; below it, the rounded plan as it is.
     """
+    monkeypatch.setattr(portfolio, "POLISH_VARIABLES", 0 if polished else 10**9)
     from feedstock.optimizer.solve import pipeline
     from tests.solver.test_levers import two_weeks_one_truck
 
@@ -193,4 +196,5 @@ def test_the_helpers_first_plan_is_polished():
                   time_limit=30)
     objective, plan = p._lp_plan()
     assert p.lp_bound == pytest.approx(-2900.0)
-    assert objective == pytest.approx(-2895.0) and p._objective(plan) == pytest.approx(-2895.0)
+    expected = -2895.0 if polished else -2800.0
+    assert objective == pytest.approx(expected) and p._objective(plan) == pytest.approx(expected)
