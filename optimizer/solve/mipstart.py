@@ -40,6 +40,7 @@ from feedstock.optimizer.solve.highs_columns import integers_relaxed
 from feedstock.optimizer.solve.neighbourhood import (
     FEASIBLE,
     good_enough,
+    integer_mask,
     polished,
     repaired,
     run_lp,
@@ -205,7 +206,7 @@ def polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: flo
         return found
     began = time.perf_counter()
     lp = highs.getLp()
-    whole = np.nonzero(np.asarray(lp.integrality_, dtype=int) != 0)[0]
+    whole = np.nonzero(integer_mask(lp))[0]
     better = polished(highs, lp, found.plan, found.relaxation, whole,
                       good_enough(bound, gap), deadline)
     record = {"seconds": 0.0, "before_gbp": before, "after_gbp": before}

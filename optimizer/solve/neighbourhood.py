@@ -44,11 +44,16 @@ def worst_violation(lp: Any, plan: np.ndarray) -> float:
     integer column whole.
     """
     cols_lo, cols_hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-    whole = np.asarray(lp.integrality_, dtype=int) != 0 if len(lp.integrality_) else \
-        np.zeros(lp.num_col_, dtype=bool)
     worst = [row_excess(lp, plan), cols_lo - plan, plan - cols_hi,
-             np.abs(plan - np.round(plan))[whole]]
+             np.abs(plan - np.round(plan))[integer_mask(lp)]]
     return float(max((w.max() for w in worst if w.size), default=0.0))
+
+
+def integer_mask(lp: Any) -> np.ndarray:
+    """Which columns of ``lp`` (a HiGHS ``getLp()`` copy) are integer (an LP: none)."""
+    if not len(lp.integrality_):
+        return np.zeros(lp.num_col_, dtype=bool)
+    return np.asarray(lp.integrality_, dtype=int) != 0
 
 
 def repaired(highs: Any, values: np.ndarray, cols: np.ndarray, rounded: np.ndarray,

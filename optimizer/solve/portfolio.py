@@ -77,7 +77,6 @@ SUB_IMPROVEMENTS = 3
 POLISH_VARIABLES = 100_000
 MIN_FIXED = 0.5  # RINS only when the incumbent and the relaxation agree on at least half
 TOL = 1e-6
-FEASIBLE_STATUS = 2  # highspy.kSolutionStatusFeasible (1: a point that breaks a row)
 
 
 def wanted(threads: int, has_integers: bool) -> bool:
@@ -180,9 +179,12 @@ class Portfolio:
         self.main.cbMipImprovingSolution.unsubscribe(self._improved)
         self.thread.join()
         if self.offer is not None:  # offered at the last checkpoint: the search's final plan
+            import highspy
+
             info = self.main.getInfo()
             self._judge(float(info.objective_function_value)
-                        if info.primal_solution_status == FEASIBLE_STATUS else np.inf)
+                        if info.primal_solution_status == highspy.kSolutionStatusFeasible
+                        else np.inf)
 
     def _improved(self, e: Any) -> None:
         self._judge(float(e.data_out.objective_function_value))

@@ -235,7 +235,7 @@ class HighsRunner:
         ``cold_seconds``: how long an LP of this model took from scratch (the
         LP start's relaxation); with less time than that none is started.
         """
-        budget = max(DUAL_LP_FLOOR_S, self.opts.time_limit_s if seconds is None else seconds)
+        budget = _dual_budget(self.opts, seconds)
         if self._basis is not None and self._basis[0] is m:
             duals = self._warm_duals(m, self._basis[1], budget)
             if isinstance(duals, dict):
@@ -425,8 +425,7 @@ class ClassicRunner:
         fixed = fix_integers(m)
         m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
         try:
-            res = self.solver.solve(m, tee=self.tee, timelimit=max(
-                DUAL_LP_FLOOR_S, self.opts.time_limit_s if seconds is None else seconds))
+            res = self.solver.solve(m, tee=self.tee, timelimit=_dual_budget(self.opts, seconds))
         except Exception as exc:  # a solver without duals must not lose the plan
             log.warning("no marginal values from %s: %s", self.opts.name, exc)
             return {}
@@ -438,6 +437,14 @@ class ClassicRunner:
             return {}
         return {name: {k: float(m.dual[c]) for k, c in getattr(m, name).items() if c in m.dual}
                 for name in dual_rows()}
+
+
+def _dual_budget(opts: SolverOptions, seconds: float | None) -> float:
+    """Seconds for the fixed-integer LP: what the limit left (the whole limit if not said).
+
+    At least :data:`DUAL_LP_FLOOR_S`.
+    """
+    return max(DUAL_LP_FLOOR_S, opts.time_limit_s if seconds is None else seconds)
 
 
 def fix_integers(m: pyo.ConcreteModel) -> list[tuple[Any, Any, bool]]:
