@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -14,10 +15,11 @@ from feedstock.optimizer.base.errors import (
     SolverUnavailableError,
     UnboundedError,
 )
+from feedstock.optimizer.checks.numerics import numerics_warnings
 from feedstock.optimizer.solve.pipeline import solve
 from feedstock.optimizer.solve.runners import HighsRunner, Outcome, SolverOptions
 from feedstock.optimizer.solve.status import plan_status, raise_if_no_plan
-from tests.builders import PLANTS, build, config
+from tests.builders import PLANTS, build, config, near_zero_blend
 from tests.conftest import ROOT
 from tests.orlib import read_cap, to_scenario
 
@@ -112,3 +114,22 @@ def test_the_thread_setting_can_change_between_solves_in_one_process():
 
     statuses = [solve(build(), threads=k).status for k in (0, 1, 2, 1, 0)]
     assert statuses == ["optimal"] * 5
+
+
+def test_the_scaling_check_beside_the_solve_says_what_it_says_before_it(monkeypatch):
+    """With two threads the check walks the rows on the second core while HiGHS solves;
+    with one it runs first. The same warning reaches the notes, with the same plan."""
+    from feedstock.optimizer.solve import pipeline
+
+    where = []
+
+    def check(m):
+        where.append(threading.current_thread().name)
+        return numerics_warnings(m)
+
+    monkeypatch.setattr(pipeline, "numerics_warnings", check)
+    beside, first = solve(near_zero_blend(), threads=2), solve(near_zero_blend(), threads=1)
+    assert where[0].startswith("feedstock-scaling") and where[1] == "MainThread"
+    assert any("Badly scaled model: matrix" in note for note in beside.notes)
+    assert beside.notes == first.notes
+    assert beside.objective_gbp == pytest.approx(first.objective_gbp)

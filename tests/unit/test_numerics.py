@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 from feedstock import load_scenario
 from feedstock.optimizer.checks.numerics import coefficient_ranges, numerics_warnings
 from feedstock.optimizer.solve import pipeline
-from tests.builders import FEEDSTOCKS, build
+from tests.builders import near_zero_blend
 from tests.conftest import SAMPLE
 
 
@@ -35,11 +35,6 @@ def test_the_sample_is_well_scaled_and_its_big_ms_come_from_the_data():
 
 def test_a_near_zero_blend_coefficient_is_reported():
     """A feedstock 1e-12 above a blend bound makes a 1e-12 coefficient next to payload 10."""
-    sc = build(feedstocks=FEEDSTOCKS + "nz,Near,vehicle,false,1,0.300000000001\n"
-                                       "cln,Clean,vehicle,false,1,0.1\n",
-               supply="site_id,feedstock_id,week,tonnes\nsrc,mag,2026-W48,5\n"
-                      "src,nz,2026-W48,1\nsrc,cln,2026-W48,1\n",
-               plant_specs="site_id,attribute,min,max\nplant,reo_share,,0.3\n")
-    built = pipeline.build(pipeline.prepare(sc))
+    built = pipeline.build(pipeline.prepare(near_zero_blend()))
     warnings = numerics_warnings(built.model)
     assert warnings and "Badly scaled model: matrix" in warnings[0]
