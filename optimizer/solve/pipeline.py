@@ -16,7 +16,6 @@ module builds a network, index sets or a model (docs/architecture.md).
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import functools
 import logging
@@ -56,6 +55,7 @@ from feedstock.optimizer.solve.runners import (
     has_integers,
     runner_for,
 )
+from feedstock.optimizer.solve.second_core import beside
 from feedstock.optimizer.solve.status import INFEASIBLE, plan_status, raise_if_no_plan
 from feedstock.optimizer.solve.warmstart import Start
 
@@ -198,10 +198,12 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     load_seconds = _hand_over(runner, built, reused)
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
-    # beside HiGHS's solve on the second core, as the helper below (and not when
-    # a strategic solve may share the cores with the futures' solves)
-    scaling = _scaling_check(built.model, beside=isinstance(runner, HighsRunner)
-                             and opts.threads != 1 and not strategic)
+    # the scaling check walks every row (6.6 s at 2,000 sources): beside HiGHS's solve
+    # (second_core), its warnings logged when the search ends; first, on one core: for
+    # --threads 1, other solvers (whose model writers are Python too) and strategic
+    # solves (which may share the cores with the futures' solves, as for the helper)
+    one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
+    scaling = beside(numerics_warnings, built.model, threads=1 if one_core else 2)
     mip_start = warm_start(built.data) if warm_start is not None else None
     if mip_start is not None:
         log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
@@ -319,26 +321,6 @@ def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
     found = run_diagnosis(sc, elastic, opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
         found, findings=found.findings + prepared.checks.warnings))
-
-
-def _scaling_check(m: pyo.ConcreteModel, beside: bool) -> concurrent.futures.Future:
-    """:func:`numerics_warnings` of ``m``, on the second core while HiGHS solves if ``beside``.
-
-    The check walks every row in Python (6.6 s at 2,000 sources, measured), and
-    HiGHS's runs release the GIL, so beside a HiGHS solve it costs no wall time;
-    its warnings are then logged when the search ends. ``beside`` is False for
-    ``threads = 1`` (one core asked for), strategic solves and other solvers
-    (whose model writers are Python too): the check then runs here, before the solve.
-    """
-    if not beside:
-        done: concurrent.futures.Future = concurrent.futures.Future()
-        done.set_result(numerics_warnings(m))
-        return done
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="feedstock-scaling")
-    try:  # the model is only read, and read before the solver's values are loaded
-        return pool.submit(numerics_warnings, m)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: bool

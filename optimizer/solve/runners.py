@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from feedstock.models.registry import dual_rows
 from feedstock.optimizer.base.errors import SolverUnavailableError
@@ -115,8 +116,13 @@ class HighsRunner:
             self._hand_over(m)
 
     def _hand_over(self, m: pyo.ConcreteModel) -> None:
-        """The whole model to HiGHS: every number as it is now (nothing pending)."""
-        self.solver.set_instance(m)
+        """The whole model to HiGHS: every number as it is now (nothing pending).
+
+        Without garbage collection, as :func:`~feedstock.models.build.build_model`
+        (its passes: 0.8 s of the 17.7 s hand-over at 2,000 sources, measured).
+        """
+        with PauseGC():
+            self.solver.set_instance(m)
         self._index = None
         clear_pending(m)
 

@@ -129,7 +129,7 @@ def test_the_scaling_check_beside_the_solve_says_what_it_says_before_it(monkeypa
 
     monkeypatch.setattr(pipeline, "numerics_warnings", check)
     beside, first = solve(near_zero_blend(), threads=2), solve(near_zero_blend(), threads=1)
-    assert where[0].startswith("feedstock-scaling") and where[1] == "MainThread"
+    assert where[0].startswith("feedstock-beside") and where[1] == "MainThread"
     assert any("Badly scaled model: matrix" in note for note in beside.notes)
     assert beside.notes == first.notes
     assert beside.objective_gbp == pytest.approx(first.objective_gbp)

@@ -139,6 +139,20 @@ def test_near_frees_rows_out_to_its_hops_and_skips_long_rows():
     assert not near(lp, np.zeros(0, dtype=np.int64), 2).any()  # nothing to start from
 
 
+def test_near_walks_the_links_it_is_given():
+    """The incidence worked out once (beside the relaxation) is the one walked.
+
+    The model's own links give [0, 2, 3] from n1 in two hops, as above; links in
+    which r2 = {n1} alone (x1 cut from it) give [3] however far one walks.
+    """
+    lp = _two_weeks_one_truck().getLp()
+    seed = np.array([3])
+    by_col, by_row = neighbourhood.incidence(lp)
+    assert list(np.nonzero(near(lp, None, 2, seeds=seed, links=(by_col, by_row)))[0]) == [0, 2, 3]
+    cut = [np.array([c for c in row if c != 0]) if 3 in row else row for row in by_row]
+    assert list(np.nonzero(near(lp, None, 4, seeds=seed, links=(by_col, cut)))[0]) == [3]
+
+
 def test_good_enough_leaves_a_tenth_of_the_gap_spare():
     assert good_enough(-1000.0, 0.01) == pytest.approx(-1000.0 / 1.009)
     assert good_enough(1000.0, 0.01) == pytest.approx(1000.0 / 0.991)
