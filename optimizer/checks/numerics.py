@@ -11,6 +11,7 @@ module measures it and says which numbers to look at.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
@@ -34,25 +35,32 @@ class Range:
 
 
 def coefficient_ranges(m: pyo.ConcreteModel) -> list[Range]:
-    """Magnitudes of matrix coefficients, right-hand sides, objective costs and bounds."""
-    seen: dict[str, list[float]] = {"matrix": [], "rhs": [], "objective": [], "bounds": []}
+    """Magnitudes of matrix coefficients, right-hand sides, objective costs and bounds.
+
+    Running extremes, not lists: at 2,000 sources the lists held ~2 million
+    numbers (tens of MB) while HiGHS solved beside this check.
+    """
+    kinds = ("matrix", "rhs", "objective", "bounds")
+    low = dict.fromkeys(kinds, math.inf)
+    high = dict.fromkeys(kinds, 0.0)
+
+    def see(kind: str, numbers: Iterable[float]) -> None:
+        finite = [v for v in map(abs, map(float, numbers)) if v > 1e-15 and math.isfinite(v)]
+        if finite:
+            low[kind] = min(low[kind], min(finite))
+            high[kind] = max(high[kind], max(finite))
+
     for con in m.component_data_objects(pyo.Constraint, active=True):
         repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
-        seen["matrix"] += [abs(float(c)) for c in repn.linear_coefs]
-        for side in (con.lower, con.upper):
-            if side is not None:
-                seen["rhs"].append(abs(float(pyo.value(side)) - float(repn.constant or 0.0)))
+        see("matrix", repn.linear_coefs)
+        constant = float(repn.constant or 0.0)
+        see("rhs", [float(pyo.value(side)) - constant for side in (con.lower, con.upper)
+                    if side is not None])
     for obj in m.component_data_objects(pyo.Objective, active=True):
-        seen["objective"] += [abs(float(c)) for c in
-                              generate_standard_repn(obj.expr, compute_values=True).linear_coefs]
+        see("objective", generate_standard_repn(obj.expr, compute_values=True).linear_coefs)
     for var in m.component_data_objects(pyo.Var):
-        seen["bounds"] += [abs(float(b)) for b in (var.lb, var.ub) if b is not None]
-    out = []
-    for kind, values in seen.items():
-        finite = [v for v in values if v > 1e-15 and math.isfinite(v)]
-        if finite:
-            out.append(Range(kind, min(finite), max(finite)))
-    return out
+        see("bounds", [b for b in (var.lb, var.ub) if b is not None])
+    return [Range(kind, low[kind], high[kind]) for kind in kinds if high[kind] > 0.0]
 
 
 def numerics_warnings(m: pyo.ConcreteModel, max_spread: float = MAX_SPREAD) -> list[str]:
