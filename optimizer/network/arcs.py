@@ -84,13 +84,15 @@ def _auto_road_pairs(sites: pd.DataFrame, circuity: float, max_km: float,
                      nearest: int) -> pd.DataFrame:
     """Candidate road pairs on each landmass, pruned to the nearest k per kind."""
     cols = ["site_id", "kind", "lat", "lon", "landmass"]
-    left = sites[sites["kind"].isin(list(ROAD_TARGETS))][cols]
-    right = sites[cols]
-    pairs = left.merge(right, on="landmass", suffixes=("_o", "_d"))
-    allowed = pd.Series([d in ROAD_TARGETS[o] for o, d in
-                         zip(pairs["kind_o"], pairs["kind_d"], strict=True)], index=pairs.index,
-                        dtype=bool)
-    pairs = pairs[allowed & (pairs["site_id_o"] != pairs["site_id_d"])]
+    # origin x the kinds it may drive to, then x the sites of those kinds on its landmass:
+    # never every pair of sites (4 million at 2,000 sources, 2.4 s to make and sift)
+    targets = pd.DataFrame([(o, d) for o, ds in ROAD_TARGETS.items() for d in ds],
+                           columns=["kind", "kind_d"])
+    left = sites[cols].merge(targets, on="kind")
+    right = sites[cols].rename(columns={"kind": "kind_d"})
+    pairs = left.merge(right, on=["landmass", "kind_d"], suffixes=("_o", "_d"))
+    pairs = pairs.rename(columns={"kind": "kind_o"})
+    pairs = pairs[pairs["site_id_o"] != pairs["site_id_d"]]
     pairs = pairs.assign(distance_km=geodesic_km(pairs["lat_o"], pairs["lon_o"], pairs["lat_d"],
                                                  pairs["lon_d"]) * circuity)
     pairs = pairs[pairs["distance_km"] <= max_km]
