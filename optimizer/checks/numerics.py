@@ -10,12 +10,16 @@ module measures it and says which numbers to look at.
 
 from __future__ import annotations
 
+import concurrent.futures
+import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
+
+log = logging.getLogger(__name__)
 
 MAX_SPREAD = 1e9  # largest / smallest non-zero magnitude before we warn
 
@@ -74,3 +78,21 @@ def numerics_warnings(m: pyo.ConcreteModel, max_spread: float = MAX_SPREAD) -> l
                        "feasible plans. Look for very large or very small capacities, "
                        "payloads, costs or attribute values.")
     return out
+
+
+def log_warnings(done: concurrent.futures.Future) -> None:
+    """Log a finished check's warnings (a done-callback: they show as soon as they are known).
+
+    A check that failed is logged as such and never costs the plan.
+    """
+    if done.exception() is not None:
+        log.warning("The scaling check failed (%s): the model's numbers were not measured.",
+                    done.exception())
+        return
+    for note in done.result():
+        log.warning(note)
+
+
+def warnings_of(done: concurrent.futures.Future) -> list[str]:
+    """A finished check's warnings for the result's notes (none if it failed: logged above)."""
+    return [] if done.exception() is not None else list(done.result())

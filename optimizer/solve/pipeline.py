@@ -16,6 +16,7 @@ module builds a network, index sets or a model (docs/architecture.md).
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import logging
@@ -37,7 +38,7 @@ from feedstock.models.trips import implied_trips
 from feedstock.models.variables import VARIABLES
 from feedstock.optimizer.base.errors import InfeasibleError
 from feedstock.optimizer.base.findings import Diagnosis
-from feedstock.optimizer.checks.numerics import numerics_warnings
+from feedstock.optimizer.checks.numerics import log_warnings, numerics_warnings, warnings_of
 from feedstock.optimizer.checks.prechecks import run_prechecks
 from feedstock.optimizer.network import Network, build_network
 from feedstock.optimizer.results.result import Result, make_result
@@ -199,49 +200,54 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
     # the scaling check walks every row (6.6 s at 2,000 sources): beside HiGHS's solve
-    # (second_core), its warnings logged when the search ends; first, on one core: for
-    # --threads 1, other solvers (whose model writers are Python too) and strategic
-    # solves (which may share the cores with the futures' solves, as for the helper)
+    # (second_core); first, on one core: for --threads 1, other solvers (whose model
+    # writers are Python too) and strategic solves (which may share the cores with the
+    # futures' solves, as for the helper). Its warnings are logged as soon as known.
+    # While it runs nothing here may change the model (set_instance, fixing variables,
+    # new components) or call Pyomo's generate_standard_repn (module state): the LP
+    # start and the search work on HiGHS's copy; the dual LP comes after the wait below.
     one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
     scaling = beside(numerics_warnings, built.model, threads=1 if one_core else 2)
-    mip_start = warm_start(built.data) if warm_start is not None else None
-    if mip_start is not None:
-        log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
-                 mip_start.source, mip_start.matched)
-    extra: dict = {} if mip_start is None else {"start": mip_start.values}
-    if load_seconds is not None:
-        extra["unchanged"] = True  # HiGHS holds the model with today's numbers
-    lp, lp_info, start_seconds = None, None, 0.0
-    if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
-        # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
-        lp_start = built.size["variables"] >= LP_START_VARIABLES
-    # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
-    # already share the cores with others (the futures' solves run side by side)
-    if mip_start is None and not lp_start and not strategic and isinstance(
-            runner, HighsRunner) and portfolio_wanted(opts.threads, has_integers(built.model)):
-        extra["helper"] = functools.partial(helper_for, built)
-    elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
-        began = time.perf_counter()
-        lp = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
-        lp_info = lp.info
-        extra.update({"start": lp.start} if lp.start else {})
-        # the time limit holds for the whole solve: the MIP gets what the start left
-        start_seconds = time.perf_counter() - began
-        runner.opts = dataclasses.replace(opts, time_limit_s=max(
-            1.0, opts.time_limit_s - start_seconds))
-    with progress_for(progress) as shown:
-        if shown is not None:  # passed only when shown: runner stand-ins take (model) alone
-            extra["progress"] = shown
-        if reused and built.changed is not None and "unchanged" not in extra:
-            extra["changed"] = built.changed  # push only what the re-numbering changed
-        try:
-            outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap,
-                              left=opts.time_limit_s - start_seconds)
-        finally:
-            runner.opts = opts  # the dual LP's budget comes from the whole limit
-    notes = (*found, *scaling.result())
-    for note in notes[len(found):]:
-        log.warning(note)
+    scaling.add_done_callback(log_warnings)
+    try:
+        mip_start = warm_start(built.data) if warm_start is not None else None
+        if mip_start is not None:
+            log.info("offering a MIP start: %d values from %s (%d matched)", mip_start.count,
+                     mip_start.source, mip_start.matched)
+        extra: dict = {} if mip_start is None else {"start": mip_start.values}
+        if load_seconds is not None:
+            extra["unchanged"] = True  # HiGHS holds the model with today's numbers
+        lp, lp_info, start_seconds = None, None, 0.0
+        if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
+            # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
+            lp_start = built.size["variables"] >= LP_START_VARIABLES
+        # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
+        # already share the cores with others (the futures' solves run side by side)
+        if mip_start is None and not lp_start and not strategic and isinstance(
+                runner, HighsRunner) and portfolio_wanted(opts.threads, has_integers(built.model)):
+            extra["helper"] = functools.partial(helper_for, built)
+        elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
+            began = time.perf_counter()
+            lp = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
+            lp_info = lp.info
+            extra.update({"start": lp.start} if lp.start else {})
+            # the time limit holds for the whole solve: the MIP gets what the start left
+            start_seconds = time.perf_counter() - began
+            runner.opts = dataclasses.replace(opts, time_limit_s=max(
+                1.0, opts.time_limit_s - start_seconds))
+        with progress_for(progress) as shown:
+            if shown is not None:  # passed only when shown: runner stand-ins take (model) alone
+                extra["progress"] = shown
+            if reused and built.changed is not None and "unchanged" not in extra:
+                extra["changed"] = built.changed  # push only what the re-numbering changed
+            try:
+                outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap,
+                                  left=opts.time_limit_s - start_seconds)
+            finally:
+                runner.opts = opts  # the dual LP's budget comes from the whole limit
+    finally:  # nothing walks the model once the solve has moved on (or raised)
+        concurrent.futures.wait([scaling])
+    notes = (*found, *warnings_of(scaling))
     if outcome.warm_start is not None:
         taken = outcome.warm_start.get("accepted")
         log.info("MIP start %s by %s", "is the answer, not bettered" if outcome.warm_start.get(

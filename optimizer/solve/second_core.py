@@ -4,9 +4,14 @@ HiGHS's LP and MIP runs release the GIL (highspy: a thread counting beside
 an LP solve kept 60 % of its pace alone, measured), and its interior point
 method and MIP search each use one thread. Python work that only *reads* the
 model -- the scaling check, the matrix incidence for the local repair -- can
-then run on the second core while HiGHS solves, at no cost in wall time
-(the 2,000-source relaxation: 90.0 s beside a busy Python process, 85.5-89.2 s
-alone). ``threads = 1`` asks for one core: the work then runs at once, here.
+then run on the second core while HiGHS solves. What it costs HiGHS: the
+2,000-source relaxation took 90.0 s beside a busy Python *process* against
+85.5-89.2 s alone (memory traffic); inside the process HiGHS's callbacks into
+Python (interrupt checks, the helper's checkpoints) may also wait for the lock,
+up to Python's switch interval (5 ms) each, while the work runs. End to end the
+runs got faster (benchmarks/RESULTS.md: n2000 wall minus relaxation 60.5 ->
+40.7 s median, n500 49.1 -> 45.1 s median, the same plans). ``threads = 1``
+asks for one core: the work then runs at once, here.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ def beside(work: Callable[..., Any], *args: Any, threads: int) -> concurrent.fut
 
     The caller starts a HiGHS run next and calls ``.result()`` once it needs the
     answer (which re-raises what ``work`` raised on its thread). ``work`` must
-    only read what the caller's thread may change meanwhile.
+    not change anything, and the caller must not change what ``work`` reads
+    until it is done (``concurrent.futures.wait``).
     """
     if threads == 1:
         done: concurrent.futures.Future = concurrent.futures.Future()

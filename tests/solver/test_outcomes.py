@@ -116,9 +116,10 @@ def test_the_thread_setting_can_change_between_solves_in_one_process():
     assert statuses == ["optimal"] * 5
 
 
-def test_the_scaling_check_beside_the_solve_says_what_it_says_before_it(monkeypatch):
+def test_the_scaling_check_beside_the_solve_says_what_it_says_before_it(monkeypatch, caplog):
     """With two threads the check walks the rows on the second core while HiGHS solves;
-    with one it runs first. The same warning reaches the notes, with the same plan."""
+    with one it runs first. The same warning is logged and reaches the notes, with the
+    same plan."""
     from feedstock.optimizer.solve import pipeline
 
     where = []
@@ -128,8 +129,28 @@ def test_the_scaling_check_beside_the_solve_says_what_it_says_before_it(monkeypa
         return numerics_warnings(m)
 
     monkeypatch.setattr(pipeline, "numerics_warnings", check)
-    beside, first = solve(near_zero_blend(), threads=2), solve(near_zero_blend(), threads=1)
+    runs = []
+    for threads in (2, 1):
+        caplog.clear()
+        runs.append(solve(near_zero_blend(), threads=threads))
+        logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert any("Badly scaled model: matrix" in m for m in logged)
+    beside, first = runs
     assert where[0].startswith("feedstock-beside") and where[1] == "MainThread"
     assert any("Badly scaled model: matrix" in note for note in beside.notes)
     assert beside.notes == first.notes
     assert beside.objective_gbp == pytest.approx(first.objective_gbp)
+
+
+def test_a_failed_scaling_check_is_logged_and_costs_no_plan(monkeypatch, caplog):
+    """The check is a warning, never a reason to lose the plan it runs beside."""
+    from feedstock.optimizer.solve import pipeline
+
+    def broken(m):
+        raise RuntimeError("walk failed")
+
+    monkeypatch.setattr(pipeline, "numerics_warnings", broken)
+    result = solve(near_zero_blend(), threads=2)
+    assert result.status in ("optimal", "within_gap")
+    assert not any("Badly scaled" in note for note in result.notes)
+    assert any("scaling check failed (walk failed)" in r.getMessage() for r in caplog.records)
