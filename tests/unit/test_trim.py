@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from feedstock.optimizer.solve import pipeline
 from feedstock.optimizer.solve.mipstart import trim
 from feedstock.optimizer.solve.runners import HighsRunner, SolverOptions
 from tests.builders import SUPPLY, build, config
+from tests.plans import sites
+
+ARRIVING = "origin,destination,mode,feedstock_id,arrival_week,tonnes\n"
+
+
+def _handed_over(sc):
+    """The built model and HiGHS's column of each of its variables."""
+    built = pipeline.build(pipeline.prepare(sc))
+    runner = HighsRunner(SolverOptions(name="highs", time_limit_s=10, mip_rel_gap=0.0,
+                                       threads=1, seed=0))
+    runner.load(built.model)
+    return built, runner.solver._pyomo_var_to_solver_var_map
 
 
 def test_trips_follow_the_tonnes_of_their_lane_and_week():
@@ -16,12 +29,7 @@ def test_trips_follow_the_tonnes_of_their_lane_and_week():
 
     Trimmed: ceil(12 / 10) = 2 trips in week 1, none in week 2; the tonnes stay.
     """
-    sc = build(config(weeks=2), supply=SUPPLY + "src,mag,2026-W49,7\n")
-    built = pipeline.build(pipeline.prepare(sc))
-    runner = HighsRunner(SolverOptions(name="highs", time_limit_s=10, mip_rel_gap=0.0,
-                                       threads=1, seed=0))
-    runner.load(built.model)
-    column = runner.solver._pyomo_var_to_solver_var_map
+    built, column = _handed_over(build(config(weeks=2), supply=SUPPLY + "src,mag,2026-W49,7\n"))
     m = built.model
     (first, second), arc = sorted(k[1] for k in m.n), next(iter(m.n))[0]
     plan = np.zeros(len(column))
@@ -33,3 +41,26 @@ def test_trips_follow_the_tonnes_of_their_lane_and_week():
     assert trimmed[column[id(m.n[arc, second])]] == 0.0
     x = [column[id(v)] for v in m.x.values()]
     assert list(trimmed[x]) == list(plan[x])
+
+
+@pytest.mark.parametrize(("arriving_t", "open_after"), [(0.0, 0.0), (3.0, 1.0)])
+def test_a_hub_stays_open_while_anything_reaches_it(arriving_t, open_after):
+    """A hub with a £100 opening the completing LP kept open (z = 1) but sends nothing to.
+
+    Nothing shipped to it and nothing in transit: trimmed shut (z = 0). 3 t arriving
+    from last week's plan count as its intake: it stays open.
+    """
+    transit = ARRIVING + (f"src,hub,truck,mag,2026-W48,{arriving_t:g}\n" if arriving_t else "")
+    sc = build(sites=sites("src source", "hub hub", "plant plant"),
+               hubs="site_id,capacity_t_per_week,handling_gbp_per_t,fixed_cost_gbp\n"
+                    "hub,6,10,100\n",
+               lanes="origin,destination,mode,distance_km\nsrc,hub,truck,10\n"
+                     "hub,plant,truck,10\nsrc,plant,truck,10\n",
+               in_transit=transit)
+    built, column = _handed_over(sc)
+    m = built.model
+    plan = np.zeros(len(column))
+    (hub, z), = m.z.items()
+    plan[column[id(z)]] = 1.0
+    assert hub == "hub"
+    assert trim(built, column, plan)[column[id(z)]] == open_after
