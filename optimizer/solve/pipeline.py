@@ -207,7 +207,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     # new components) or call Pyomo's generate_standard_repn (module state): the LP
     # start and the search work on HiGHS's copy; the dual LP comes after the wait below.
     one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
-    scaling = beside(numerics_warnings, built.model, threads=1 if one_core else 2)
+    scaling = beside(numerics_warnings, built.model, threads=1 if one_core else opts.threads)
     scaling.add_done_callback(log_warnings)
     try:
         mip_start = warm_start(built.data) if warm_start is not None else None
