@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
 
@@ -38,15 +39,17 @@ class Range:
         return self.largest / self.smallest if self.smallest > 0 else 1.0
 
 
+KINDS = ("matrix", "rhs", "objective", "bounds")
+
+
 def coefficient_ranges(m: pyo.ConcreteModel) -> list[Range]:
     """Magnitudes of matrix coefficients, right-hand sides, objective costs and bounds.
 
     Running extremes, not lists: at 2,000 sources the lists held ~2 million
     numbers (tens of MB) while HiGHS solved beside this check.
     """
-    kinds = ("matrix", "rhs", "objective", "bounds")
-    low = dict.fromkeys(kinds, math.inf)
-    high = dict.fromkeys(kinds, 0.0)
+    low = dict.fromkeys(KINDS, math.inf)
+    high = dict.fromkeys(KINDS, 0.0)
 
     def see(kind: str, numbers: Iterable[float]) -> None:
         finite = [v for v in map(abs, map(float, numbers)) if v > 1e-15 and math.isfinite(v)]
@@ -64,13 +67,34 @@ def coefficient_ranges(m: pyo.ConcreteModel) -> list[Range]:
         see("objective", generate_standard_repn(obj.expr, compute_values=True).linear_coefs)
     for var in m.component_data_objects(pyo.Var):
         see("bounds", [b for b in (var.lb, var.ub) if b is not None])
-    return [Range(kind, low[kind], high[kind]) for kind in kinds if high[kind] > 0.0]
+    return [Range(kind, low[kind], high[kind]) for kind in KINDS if high[kind] > 0.0]
+
+
+def ranges_of(**numbers: np.ndarray) -> list[Range]:
+    """:func:`coefficient_ranges` of numbers already gathered, one array per kind.
+
+    The same rule: magnitudes above 1e-15 and finite count. ``numbers`` has the
+    keys of :data:`KINDS` (``feedstock.optimizer.solve.highs_copy`` reads them
+    off the matrix it hands HiGHS: no second walk of the model).
+    """
+    out = []
+    for kind in KINDS:
+        size = np.abs(np.asarray(numbers.get(kind, ()), dtype=float))
+        size = size[np.isfinite(size) & (size > 1e-15)]
+        if size.size:
+            out.append(Range(kind, float(size.min()), float(size.max())))
+    return out
 
 
 def numerics_warnings(m: pyo.ConcreteModel, max_spread: float = MAX_SPREAD) -> list[str]:
     """One sentence per kind of number whose magnitudes spread more than ``max_spread``."""
+    return spread_warnings(coefficient_ranges(m), max_spread)
+
+
+def spread_warnings(ranges: list[Range], max_spread: float = MAX_SPREAD) -> list[str]:
+    """:func:`numerics_warnings` of ranges already measured."""
     out = []
-    for r in coefficient_ranges(m):
+    for r in ranges:
         if r.spread > max_spread:
             out.append(f"Badly scaled model: {r.kind} magnitudes range from {r.smallest:.3g} to "
                        f"{r.largest:.3g} (spread {r.spread:.1e} > {max_spread:.0e}); the "

@@ -37,6 +37,7 @@ import pandas as pd
 from feedstock.models.build import BuiltModel
 from feedstock.optimizer.results.result import gap_of
 from feedstock.optimizer.solve.highs_columns import integers_relaxed
+from feedstock.optimizer.solve.highs_copy import HighsCopy, renumbered
 from feedstock.optimizer.solve.neighbourhood import (
     FEASIBLE,
     Links,
@@ -86,11 +87,16 @@ class LpStart:
 
 
 def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
-                    budget_s: float | None = None) -> LpStart:
+                    budget_s: float | None = None, copy: HighsCopy | None = None,
+                    ready: concurrent.futures.Future | None = None) -> LpStart:
     """The rounded relaxation of ``built`` as a MIP start, and what it took.
 
     Hands the model to ``runner``'s HiGHS (if it does not hold it already) and
-    rounds there (:func:`rounded_plan`), within ``budget_s`` (by default 90 % of
+    rounds there (:func:`rounded_plan`); or, given a ``copy``
+    (:mod:`~feedstock.optimizer.solve.highs_copy`), rounds on that copy while
+    ``ready`` (the runner's own hand-over, beside) completes: it is waited for
+    once the relaxation is solved, and the plan comes back numbered as the
+    runner's HiGHS numbers its columns. Within ``budget_s`` (by default 90 % of
     the time limit, a cap: at 2,000 sources the relaxation alone takes 71-98 s,
     measured, and its plan is the run's answer if the search finds none or has
     no time left, :func:`settle`); the polish (:func:`polish`) may then use
@@ -98,31 +104,38 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     ``start`` is a complete plan (every column: ``{"columns": ...}``) when the
     completing LP solved, else the rounded trips and openings alone (HiGHS
     completes them with a sub-MIP), or None when the relaxation did not solve.
-    ``info``: ``handoff_s``, ``lp_s``, ``round_s``, ``lp_objective_gbp``,
+    ``info``: ``handoff_s``, ``relaxed_on`` (``copy`` or ``runner``), ``lp_s``,
+    ``round_s``, ``lp_objective_gbp``,
     ``start_objective_gbp``, ``complete``, and from :data:`REPAIR_COLUMNS`
     columns ``polish`` (:func:`polish`).
     """
     m = built.model
     t0 = time.perf_counter()
-    runner.load(m)
-    handoff = time.perf_counter() - t0
+    if copy is None:
+        runner.load(m)
+        highs = runner.solver._solver_model  # Pyomo exposes no API for integrality
+        column = runner.solver._pyomo_var_to_solver_var_map
+    else:
+        highs, column = copy.highs, copy.column
+    handoff = time.perf_counter() - t0 if copy is None else copy.seconds
     budget = budget_s if budget_s is not None else max(1.0, 0.9 * runner.opts.time_limit_s)
     _scheduler_for(runner.opts.threads)  # HiGHS starts its thread pool on the first run
-    highs = runner.solver._solver_model  # Pyomo exposes no API for integrality
     if runner.opts.threads:
         highs.setOptionValue("threads", runner.opts.threads)
-    column = runner.solver._pyomo_var_to_solver_var_map
     began = time.perf_counter()
     large = highs.getNumCol() >= REPAIR_COLUMNS
     # the repair's and the polish's incidence: worked out beside the relaxation
     links = beside(incidence, highs.getLp(), threads=runner.opts.threads) if large else None
-    found = rounded_plan(built, highs, column, budget, links)
+    found = rounded_plan(built, highs, column, budget, links, ready)
     if found.plan is not None and large:
         # what is left of the whole limit: with less left than the relaxation took no
         # search follows (pipeline._search), so the polish is the run's last word
         found = polish(built, highs, column, found, runner.opts.mip_rel_gap,
                         began + runner.opts.time_limit_s)
-    info = {"handoff_s": handoff, **found.info}
+    if copy is not None:
+        found = _numbered_as_runner(found, copy, runner, ready)
+    info = {"handoff_s": handoff, "relaxed_on": "runner" if copy is None else "copy",
+            **found.info}
     if found.plan is not None:
         return LpStart({"columns": found.plan}, info, found.plan, found.basis)
     if found.rounded is None:
@@ -134,6 +147,25 @@ def relax_and_round(built: BuiltModel, runner: HighsRunner, *,
     log.info("rounded plan not feasible as it stands (a minimum run?): offering %d trips "
              "and openings for HiGHS to complete", sum(len(v) for v in start.values()))
     return LpStart(start, info)
+
+
+def _numbered_as_runner(found: Rounded, copy: HighsCopy, runner: HighsRunner,
+                        ready: concurrent.futures.Future | None) -> Rounded:
+    """``found`` (numbered as ``copy``) numbered as the runner's HiGHS, once that holds the model.
+
+    The same numbering (the tests check it): nothing to do. Otherwise the plan
+    is carried across and the basis dropped (the dual LP then starts cold).
+    """
+    if ready is not None:
+        ready.result()  # what the hand-over raised, it raises here
+    target = runner.solver._pyomo_var_to_solver_var_map
+    if found.plan is None or copy.column == target:
+        return found
+    log.info("the LP start's copy numbers columns unlike Pyomo's interface: plan renumbered")
+    relaxation = None if found.relaxation is None else renumbered(found.relaxation,
+                                                                    copy.column, target)
+    return dataclasses.replace(found, plan=renumbered(found.plan, copy.column, target),
+                               relaxation=relaxation, basis=None)
 
 
 def within_gap(lp: LpStart, gap: float) -> bool:
@@ -253,7 +285,8 @@ class Rounded:
 
 
 def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float,
-                 links: concurrent.futures.Future | None = None) -> Rounded:
+                 links: concurrent.futures.Future | None = None,
+                 ready: concurrent.futures.Future | None = None) -> Rounded:
     """The LP relaxation of the model ``highs`` holds, rounded and completed.
 
     ``highs`` holds ``built``'s model with columns numbered by ``column``
@@ -265,6 +298,9 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float,
     and bounds are restored before returning. ``links``: the model's
     :func:`~feedstock.optimizer.solve.neighbourhood.incidence`, on its way
     (:func:`~feedstock.optimizer.solve.second_core.beside`), for the repair.
+    ``ready``: other work beside the relaxation (the runner's own hand-over,
+    when ``highs`` is a copy), waited for once the relaxation is solved, so
+    that nothing after it shares the lock or the console with that work.
     """
     m = built.model
     ints = [(name, k, v) for name in (*ROUNDED, *OPENED, "u")
@@ -276,6 +312,8 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float,
     with integers_relaxed(highs, cols) as (lower, upper):
         values = run_lp(highs, budget, solver="ipm")
         info["lp_s"] = time.perf_counter() - t1
+        if ready is not None:
+            ready.result()
         shared = links.result() if links is not None else None
         if values is None:
             log.info("LP relaxation for a MIP start did not solve: no start")

@@ -38,12 +38,18 @@ from feedstock.models.trips import implied_trips
 from feedstock.models.variables import VARIABLES
 from feedstock.optimizer.base.errors import InfeasibleError
 from feedstock.optimizer.base.findings import Diagnosis
-from feedstock.optimizer.checks.numerics import log_warnings, numerics_warnings, warnings_of
+from feedstock.optimizer.checks.numerics import (
+    log_warnings,
+    numerics_warnings,
+    spread_warnings,
+    warnings_of,
+)
 from feedstock.optimizer.checks.prechecks import run_prechecks
 from feedstock.optimizer.network import Network, build_network
 from feedstock.optimizer.results.result import Result, make_result
 from feedstock.optimizer.scenario import Scenario
 from feedstock.optimizer.solve.diagnose import diagnose as run_diagnosis
+from feedstock.optimizer.solve.highs_copy import HighsCopy, highs_copy
 from feedstock.optimizer.solve.mipstart import LpStart, relax_and_round, settle, within_gap
 from feedstock.optimizer.solve.portfolio import helper_for
 from feedstock.optimizer.solve.portfolio import wanted as portfolio_wanted
@@ -196,19 +202,18 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         built, reused = resolver.model(prepared)
     build_seconds = time.perf_counter() - start
     runner = runner_for(opts, tee) if resolver is None else resolver.runner(opts)
-    load_seconds = _hand_over(runner, built, reused)
+    if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
+        # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
+        lp_start = built.size["variables"] >= LP_START_VARIABLES
+    # one core: --threads 1, other solvers (whose model writers are Python too) and
+    # strategic solves (which may share the cores with the futures' solves, as the helper)
+    one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
+    copy = highs_copy(built.model, log_to_console=tee) if (
+        lp_start and warm_start is None and not reused and not one_core) else None
+    load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,
+                                                         1 if one_core else opts.threads)
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
-    # the scaling check walks every row (6.6 s at 2,000 sources): beside HiGHS's solve
-    # (second_core); first, on one core: for --threads 1, other solvers (whose model
-    # writers are Python too) and strategic solves (which may share the cores with the
-    # futures' solves, as for the helper). Its warnings are logged as soon as known.
-    # While it runs nothing here may change the model (set_instance, fixing variables,
-    # new components) or call Pyomo's generate_standard_repn (module state): the LP
-    # start and the search work on HiGHS's copy; the dual LP comes after the wait below.
-    one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
-    scaling = beside(numerics_warnings, built.model, threads=1 if one_core else opts.threads)
-    scaling.add_done_callback(log_warnings)
     try:
         mip_start = warm_start(built.data) if warm_start is not None else None
         if mip_start is not None:
@@ -218,9 +223,6 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         if load_seconds is not None:
             extra["unchanged"] = True  # HiGHS holds the model with today's numbers
         lp, lp_info, start_seconds = None, None, 0.0
-        if lp_start is None:  # from LP_START_VARIABLES the serial start, also instead of the
-            # helper (measured to 1 % there; the helper's relaxation blocks the search as long)
-            lp_start = built.size["variables"] >= LP_START_VARIABLES
         # the second core's helper (portfolio) serves weekly MIPs; a strategic solve may
         # already share the cores with others (the futures' solves run side by side)
         if mip_start is None and not lp_start and not strategic and isinstance(
@@ -228,7 +230,8 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
             extra["helper"] = functools.partial(helper_for, built)
         elif lp_start and mip_start is None and isinstance(runner, HighsRunner):
             began = time.perf_counter()
-            lp = relax_and_round(built, runner)  # HiGHS holds the model (_hand_over)
+            lp = relax_and_round(built, runner, copy=copy, ready=handed)
+            copy = None  # the copy's memory back before the search
             lp_info = lp.info
             extra.update({"start": lp.start} if lp.start else {})
             # the time limit holds for the whole solve: the MIP gets what the start left
@@ -240,13 +243,14 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                 extra["progress"] = shown
             if reused and built.changed is not None and "unchanged" not in extra:
                 extra["changed"] = built.changed  # push only what the re-numbering changed
+            handed.result()  # the runner holds the model (what its hand-over raised, raises)
             try:
                 outcome = _search(runner, built.model, extra, lp, opts.mip_rel_gap,
                                   left=opts.time_limit_s - start_seconds)
             finally:
                 runner.opts = opts  # the dual LP's budget comes from the whole limit
     finally:  # nothing walks the model once the solve has moved on (or raised)
-        concurrent.futures.wait([scaling])
+        concurrent.futures.wait([handed, scaling])
     notes = (*found, *warnings_of(scaling))
     if outcome.warm_start is not None:
         taken = outcome.warm_start.get("accepted")
@@ -327,6 +331,35 @@ def _explain_infeasible(status: str, prepared: Prepared, opts: SolverOptions,
     found = run_diagnosis(sc, elastic, opts)
     raise InfeasibleError(INFEASIBLE, diagnosis=dataclasses.replace(
         found, findings=found.findings + prepared.checks.warnings))
+
+
+def _hand_over_and_check(runner: HighsRunner | ClassicRunner, built: BuiltModel,
+                         reused: bool, copy: HighsCopy | None, threads: int
+                         ) -> tuple[float | None, concurrent.futures.Future,
+                                    concurrent.futures.Future]:
+    """Hand HiGHS the model and start the scaling check: seconds taken, and both as futures.
+
+    With the LP start's ``copy`` (:mod:`~feedstock.optimizer.solve.highs_copy`)
+    the runner's own hand-over (Pyomo's persistent interface, 17.6 s at 2,000
+    sources) runs beside the relaxation on that copy (second_core), and the
+    scaling check reads the copy's numbers (no walk). Otherwise the hand-over
+    is done now and the check walks every row (6.6 s at 2,000 sources) beside
+    HiGHS's solve, or first with ``threads`` 1. Its warnings are logged as soon
+    as known. While the check or the hand-over runs nothing here may change the
+    model (fixing variables, new components) or call Pyomo's
+    generate_standard_repn (module state) -- the two never run at once: the LP
+    start and the search work on HiGHS, and the dual LP comes after the wait
+    in :func:`solve`. ``handed`` is done when the runner holds the model.
+    """
+    if copy is not None:
+        handed = beside(_hand_over, runner, built, reused, threads=threads)
+        scaling = beside(spread_warnings, copy.ranges, threads=1)
+        scaling.add_done_callback(log_warnings)
+        return copy.seconds, handed, scaling
+    handed = beside(_hand_over, runner, built, reused, threads=1)
+    scaling = beside(numerics_warnings, built.model, threads=threads)
+    scaling.add_done_callback(log_warnings)
+    return handed.result(), handed, scaling
 
 
 def _hand_over(runner: HighsRunner | ClassicRunner, built: BuiltModel, reused: bool

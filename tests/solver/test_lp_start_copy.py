@@ -1,0 +1,75 @@
+"""The LP start relaxes on its own HiGHS copy while Pyomo's hand-over runs beside it.
+
+With two threads the relaxation runs on :mod:`feedstock.optimizer.solve.highs_copy`'s
+copy; with ``threads = 1`` on the runner's own instance, as before. Either way
+the same plan, the same proven bound and the same scaling warnings; a hand-over
+that fails beside the relaxation fails the run; ``--json`` output stays JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedstock.optimizer.solve.pipeline import solve
+from feedstock.optimizer.solve.runners import HighsRunner
+from tests.builders import build, near_zero_blend, write_folder
+from tests.plans import exact
+
+FEEDSTOCK = Path(sys.executable).with_name("feedstock")
+
+
+def test_the_copy_and_the_runner_give_the_same_answer(solved):
+    """5 t by a 10 t truck at £100 a trip, cuts left out (tests/solver/test_levers.py).
+
+    Relaxation: half a truck, -1500 + 50 = -1450; the rounded plan one truck,
+    -1400, within 5 % of it: the answer with no search, on either instance.
+    """
+    on_copy = solved(build(), gap=0.05, lp_start=True, cuts=False)
+    on_runner = solved(build(), gap=0.05, lp_start=True, cuts=False, threads=1)
+    assert on_copy.solver["warm_start"]["relaxed_on"] == "copy"
+    assert on_runner.solver["warm_start"]["relaxed_on"] == "runner"
+    for result in (on_copy, on_runner):
+        assert result.objective_gbp == exact(-1400.0) and result.bound_gbp == exact(-1450.0)
+        assert result.solver["termination"].startswith("no search needed")
+
+
+def test_a_search_after_the_copy_runs_on_the_runner_it_handed_over(solved):
+    """Within 3 % the rounded plan (-1400 against -1450) is not enough: HiGHS searches on
+    the runner's instance (handed over beside the relaxation) and proves -1400 optimal;
+    the marginal values' LP runs there too."""
+    tight = solved(build(), gap=0.03, lp_start=True, cuts=False)
+    assert tight.solver["warm_start"]["relaxed_on"] == "copy"
+    assert tight.objective_gbp == exact(-1400.0) and tight.status == "optimal"
+    assert not tight.solver["termination"].startswith("no search")
+    assert tight.solver["dual_lp"] is not None
+
+
+def test_the_scaling_warning_comes_from_the_copy_as_from_the_walk():
+    """The 1e-12 blend coefficient (HiGHS drops it on loading) is reported both ways."""
+    notes = [solve(near_zero_blend(), lp_start=True, threads=t).notes for t in (2, 1)]
+    assert notes[0] == notes[1]
+    assert any("Badly scaled model: matrix" in note for note in notes[0])
+
+
+def test_a_hand_over_that_fails_beside_the_relaxation_fails_the_run(monkeypatch):
+    def broken(self, m):
+        raise RuntimeError("hand-over broke")
+
+    monkeypatch.setattr(HighsRunner, "load", broken)
+    with pytest.raises(RuntimeError, match="hand-over broke"):
+        solve(build(), gap=0.05, lp_start=True, cuts=False)
+
+
+def test_json_output_stays_json_when_the_copy_is_the_first_highs(tmp_path):
+    """HiGHS prints a banner on stdout with its first instance in a process: swallowed."""
+    folder = write_folder(tmp_path / "tiny")
+    done = subprocess.run([str(FEEDSTOCK), "solve", str(folder), "--lp-start", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["solver"]["warm_start"]["relaxed_on"] == "copy"
