@@ -68,13 +68,19 @@ def build(cfg: dict[str, Any] | None = None, **tables: str | None) -> Scenario:
     return from_tables(cfg or CONFIG, {k: table(v) for k, v in texts.items() if v is not None})
 
 
+# A feedstock 1e-12 above a blend bound: a 1e-12 coefficient next to payload 10.
+NEAR_ZERO_BLEND = {
+    "feedstocks": FEEDSTOCKS + "nz,Near,vehicle,false,1,0.300000000001\n"
+                               "cln,Clean,vehicle,false,1,0.1\n",
+    "supply": "site_id,feedstock_id,week,tonnes\nsrc,mag,2026-W48,5\n"
+              "src,nz,2026-W48,1\nsrc,cln,2026-W48,1\n",
+    "plant_specs": "site_id,attribute,min,max\nplant,reo_share,,0.3\n",
+}
+
+
 def near_zero_blend() -> Scenario:
     """A feedstock 1e-12 above a blend bound: a 1e-12 coefficient next to payload 10."""
-    return build(feedstocks=FEEDSTOCKS + "nz,Near,vehicle,false,1,0.300000000001\n"
-                                         "cln,Clean,vehicle,false,1,0.1\n",
-                 supply="site_id,feedstock_id,week,tonnes\nsrc,mag,2026-W48,5\n"
-                        "src,nz,2026-W48,1\nsrc,cln,2026-W48,1\n",
-                 plant_specs="site_id,attribute,min,max\nplant,reo_share,,0.3\n")
+    return build(**NEAR_ZERO_BLEND)
 
 
 def write_folder(folder, cfg: dict[str, Any] | None = None, **tables: str | None):

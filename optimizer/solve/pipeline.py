@@ -210,10 +210,10 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
     copy = highs_copy(built.model, log_to_console=tee) if (
         lp_start and warm_start is None and not reused and not one_core) else None
-    load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,
-                                                         1 if one_core else opts.threads)
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
+    load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,
+                                                         1 if one_core else opts.threads)
     try:
         mip_start = warm_start(built.data) if warm_start is not None else None
         if mip_start is not None:
@@ -350,12 +350,15 @@ def _hand_over_and_check(runner: HighsRunner | ClassicRunner, built: BuiltModel,
     generate_standard_repn (module state) -- the two never run at once: the LP
     start and the search work on HiGHS, and the dual LP comes after the wait
     in :func:`solve`. ``handed`` is done when the runner holds the model.
+    Pyomo's hand-over redirects the whole process's stdout and stderr while it
+    runs (``capture_output``, into the solver's log, which is off then): a line
+    any thread writes meanwhile is lost (measured). So the warnings are logged
+    before it starts, and the LP start waits for it before it logs.
     """
     if copy is not None:
-        handed = beside(_hand_over, runner, built, reused, threads=threads)
         scaling = beside(spread_warnings, copy.ranges, threads=1)
         scaling.add_done_callback(log_warnings)
-        return copy.seconds, handed, scaling
+        return copy.seconds, beside(_hand_over, runner, built, reused, threads=threads), scaling
     handed = beside(_hand_over, runner, built, reused, threads=1)
     scaling = beside(numerics_warnings, built.model, threads=threads)
     scaling.add_done_callback(log_warnings)

@@ -9,6 +9,7 @@ that fails beside the relaxation fails the run; ``--json`` output stays JSON.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from feedstock.optimizer.solve.pipeline import solve
 from feedstock.optimizer.solve.runners import HighsRunner
-from tests.builders import build, near_zero_blend, write_folder
+from tests.builders import NEAR_ZERO_BLEND, build, near_zero_blend, write_folder
 from tests.plans import exact
 
 FEEDSTOCK = Path(sys.executable).with_name("feedstock")
@@ -65,11 +66,39 @@ def test_a_hand_over_that_fails_beside_the_relaxation_fails_the_run(monkeypatch)
         solve(build(), gap=0.05, lp_start=True, cuts=False)
 
 
-def test_json_output_stays_json_when_the_copy_is_the_first_highs(tmp_path):
-    """HiGHS prints a banner on stdout with its first instance in a process: swallowed."""
-    folder = write_folder(tmp_path / "tiny")
+def test_the_warnings_are_logged_before_the_hand_over_starts(monkeypatch):
+    """Pyomo's hand-over swallows whatever the process writes while it runs (beside the
+    relaxation: a warning logged then would never reach the console)."""
+    seen: list[str] = []
+    real = HighsRunner.load
+
+    def load(self, m):
+        seen.append("hand-over starts")
+        real(self, m)
+
+    class Seen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    monkeypatch.setattr(HighsRunner, "load", load)
+    handler = Seen(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    try:
+        result = solve(near_zero_blend(), lp_start=True)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert result.solver["warm_start"]["relaxed_on"] == "copy"
+    warned = next(i for i, line in enumerate(seen) if "Badly scaled model" in line)
+    assert warned < seen.index("hand-over starts")
+
+
+def test_the_console_keeps_json_and_warnings_while_the_hand_over_runs_beside(tmp_path):
+    """HiGHS prints a banner on stdout with its first instance in a process (swallowed:
+    ``--json`` stays JSON); the scaling warning reaches stderr."""
+    folder = write_folder(tmp_path / "near-zero", **NEAR_ZERO_BLEND)
     done = subprocess.run([str(FEEDSTOCK), "solve", str(folder), "--lp-start", "--json"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["solver"]["warm_start"]["relaxed_on"] == "copy"
+    assert "Badly scaled model: matrix" in done.stderr

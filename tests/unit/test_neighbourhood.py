@@ -157,3 +157,41 @@ def test_good_enough_leaves_a_tenth_of_the_gap_spare():
     assert good_enough(-1000.0, 0.01) == pytest.approx(-1000.0 / 1.009)
     assert good_enough(1000.0, 0.01) == pytest.approx(1000.0 / 0.991)
     assert good_enough(-1000.0, 0.0) == -np.inf and good_enough(-np.inf, 0.01) == -np.inf
+
+
+def test_restricted_keeps_the_free_columns_and_their_rows_less_the_fixed_part():
+    """The min-run LP with u fixed at 1: x0 + x1 = 6, x0 >= 4, x0 <= 6 (4u and 6u moved)."""
+    lp = _min_run_lp().getLp()
+    sub = neighbourhood.restricted(lp, np.array([True, True, False]), np.array([2.0, 4.0, 1.0]))
+    assert (sub.num_col_, sub.num_row_) == (2, 3)
+    assert list(sub.row_lower_) == [6.0, 4.0, -np.inf] and list(sub.row_upper_) == [6.0, np.inf,
+                                                                                   6.0]
+    assert list(sub.col_cost_) == [-1.0, -2.0] and sub.offset_ == 0.0  # u costs nothing
+
+
+def test_restricted_moves_the_fixed_columns_cost_into_the_constant():
+    """Only x1 free, x0 = 4 and u = 1 fixed: x1 = 6 - 4 = 2 is its one row; the rows
+    of the run (4 - 4 >= 0, 4 - 6 <= 0) hold and drop out. Its optimum -4 + (-2)(2) = -8
+    is the whole model's objective at (4, 2, 1)."""
+    h = _min_run_lp()
+    sub = neighbourhood.restricted(h.getLp(), np.array([False, True, False]),
+                                   np.array([4.0, 0.0, 1.0]))
+    assert (sub.num_col_, sub.num_row_) == (1, 1) and sub.offset_ == -4.0
+    assert (sub.row_lower_[0], sub.row_upper_[0]) == (2.0, 2.0)
+    small = neighbourhood.instance_like(h, sub)
+    small.run()
+    assert small.getInfo().objective_function_value == pytest.approx(-8.0)
+
+
+def test_restricted_refuses_a_plan_whose_fixed_rows_break():
+    """x0 = 2 with u = 1 fixed breaks x0 >= 4u, and only x1 is free: nothing can mend it."""
+    lp = _min_run_lp().getLp()
+    assert neighbourhood.restricted(lp, np.array([False, True, False]),
+                                    np.array([2.0, 4.0, 1.0])) is None
+
+
+def test_restricted_keeps_a_free_integer_column_integer():
+    lp = _min_run_lp().getLp()
+    sub = neighbourhood.restricted(lp, np.array([True, False, True]), np.array([4.0, 2.0, 1.0]),
+                                   ints=np.array([2]))
+    assert [int(k) for k in sub.integrality_] == [0, 1]
