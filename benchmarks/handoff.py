@@ -7,7 +7,10 @@
   re-solves, duals, starts and callbacks work on the same instance);
 * ``lp_writer``: Pyomo writes an LP file, HiGHS reads it (``readModel``);
 * ``standard_form``: Pyomo's ``LinearStandardFormCompiler`` (mixed form) gives
-  the sparse matrix, passed to HiGHS with ``passModel``.
+  the sparse matrix, passed to HiGHS with ``passModel``;
+* ``linear_forms``: Pyomo's ``LinearRepnVisitor`` row by row, numbered as the
+  persistent interface numbers them (``feedstock.optimizer.solve.highs_copy``:
+  the LP start's own copy, no scipy).
 
 Each route ends with HiGHS holding the model; the LP relaxation's objective
 is solved once per route to check that all three hold the same model. Prints
@@ -76,7 +79,14 @@ def standard_form(m):
     return h
 
 
-ROUTES = {"persistent": persistent, "lp_writer": lp_writer, "standard_form": standard_form}
+def linear_forms(m):
+    from feedstock.optimizer.solve.highs_copy import highs_copy
+
+    return highs_copy(m).highs
+
+
+ROUTES = {"persistent": persistent, "lp_writer": lp_writer, "standard_form": standard_form,
+          "linear_forms": linear_forms}
 
 
 def lp_objective(h) -> float:

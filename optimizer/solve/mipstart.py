@@ -161,11 +161,16 @@ def _numbered_as_runner(found: Rounded, copy: HighsCopy, runner: HighsRunner,
     target = runner.solver._pyomo_var_to_solver_var_map
     if found.plan is None or copy.column == target:
         return found
+    plan = renumbered(found.plan, copy.column, target)
+    if plan is None:
+        log.warning("the LP start's copy lacks a column Pyomo's interface has: its plan is "
+                    "not used")
+        return dataclasses.replace(found, plan=None, relaxation=None, basis=None, integer=None)
     log.info("the LP start's copy numbers columns unlike Pyomo's interface: plan renumbered")
     relaxation = None if found.relaxation is None else renumbered(found.relaxation,
                                                                     copy.column, target)
-    return dataclasses.replace(found, plan=renumbered(found.plan, copy.column, target),
-                               relaxation=relaxation, basis=None)
+    return dataclasses.replace(found, plan=plan, relaxation=relaxation, basis=None,
+                               integer=None)
 
 
 def within_gap(lp: LpStart, gap: float) -> bool:
@@ -244,14 +249,16 @@ def polish(built: BuiltModel, highs: Any, column: dict, found: Rounded, gap: flo
         return found
     began = time.perf_counter()
     lp = highs.getLp()
-    whole = np.nonzero(integer_mask(lp))[0]
+    integer = found.integer if found.integer is not None else integer_mask(lp)
+    whole = np.nonzero(integer)[0]
     better = polished(highs, lp, found.plan, found.relaxation, whole,
                       good_enough(bound, gap), deadline, found.links)
     record = {"seconds": 0.0, "before_gbp": before, "after_gbp": before}
     if better is not None:
         better = trim(built, column, better)
         after = float(np.asarray(lp.col_cost_, dtype=float) @ better + lp.offset_)
-        if worst_violation(lp, better) <= FEASIBLE and after < before - 1e-9 * abs(before):
+        if worst_violation(lp, better, integer) <= FEASIBLE and after < before - 1e-9 * abs(
+                before):
             record["after_gbp"] = after
             found = dataclasses.replace(found, plan=better, info={
                 **found.info, "trimmed_objective_gbp": after})
@@ -273,7 +280,8 @@ class Rounded:
     ``basis``: the completing LP's optimal basis (every integer fixed): a warm
     start for the fixed-integer LP of marginal values once the MIP is solved;
     ``links``: the model's incidence when the caller had it worked out (the
-    repair used it; :func:`polish` does).
+    repair used it; :func:`polish` does); ``integer``: which columns are
+    integer (:func:`~feedstock.optimizer.solve.neighbourhood.integer_mask`), once known.
     """
 
     plan: np.ndarray | None
@@ -282,6 +290,7 @@ class Rounded:
     info: dict
     basis: Any = None
     links: Links | None = None
+    integer: np.ndarray | None = None
 
 
 def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float,
@@ -343,16 +352,17 @@ def rounded_plan(built: BuiltModel, highs: Any, column: dict, budget: float,
     cost = np.asarray(lp.col_cost_, dtype=float)
     info.setdefault("start_objective_gbp", float(cost @ plan + lp.offset_))  # repaired
     plan = trim(built, column, plan)
-    info["violation"] = worst_violation(lp, plan)
+    integer = integer_mask(lp)
+    info["violation"] = worst_violation(lp, plan, integer)
     if info["violation"] > FEASIBLE:  # a plan is offered or reported only if it holds
         log.warning("rounded plan breaks a row or bound by %.2g: not used", info["violation"])
         info["complete"] = False
-        return Rounded(None, values, by_name, info, links=shared)
+        return Rounded(None, values, by_name, info, links=shared, integer=integer)
     info["trimmed_objective_gbp"] = float(cost @ plan + lp.offset_)
     log.info("LP relaxation %.1f s, rounded plan %.1f s: objective %.0f (LP bound %.0f)",
              info["lp_s"], info["round_s"], info["trimmed_objective_gbp"],
              info["lp_objective_gbp"])
-    return Rounded(plan, values, by_name, info, basis, shared)
+    return Rounded(plan, values, by_name, info, basis, shared, integer)
 
 
 def _round(name: str, value: float, lo: float, hi: float) -> float:

@@ -40,18 +40,20 @@ POLISH_NODES = 500  # a work limit, not a clock: the same plan on every run
 Links = tuple[list[np.ndarray], list[np.ndarray]]  # (rows of each column, columns of each row)
 
 
-def worst_violation(lp: Any, plan: np.ndarray) -> float:
+def worst_violation(lp: Any, plan: np.ndarray, integer: np.ndarray | None = None) -> float:
     """How far ``plan`` breaks the worst row, column bound or integrality of ``lp``.
 
     The rounded plan is reported as an answer
     (:func:`~feedstock.optimizer.solve.mipstart.settle`) without HiGHS's own
     check of a MIP start, so it is checked here: row activities by the
     matrix (column- or row-wise, as HiGHS hands it out), every bound, every
-    integer column whole.
+    integer column whole. ``integer``: :func:`integer_mask` of ``lp``, if known
+    (0.45 s at 2,000 sources: HiGHS hands out one Python object per column).
     """
     cols_lo, cols_hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    integer = integer_mask(lp) if integer is None else integer
     worst = [row_excess(lp, plan), cols_lo - plan, plan - cols_hi,
-             np.abs(plan - np.round(plan))[integer_mask(lp)]]
+             np.abs(plan - np.round(plan))[integer]]
     return float(max((w.max() for w in worst if w.size), default=0.0))
 
 

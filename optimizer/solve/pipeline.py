@@ -208,8 +208,11 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     # one core: --threads 1, other solvers (whose model writers are Python too) and
     # strategic solves (which may share the cores with the futures' solves, as the helper)
     one_core = opts.threads == 1 or strategic or not isinstance(runner, HighsRunner)
+    # the LP start's own copy (highs_copy), cold builds only: a persistent build keeps
+    # zero coefficients (mutable Params), which a linear form drops with their columns
     copy = highs_copy(built.model, log_to_console=tee) if (
-        lp_start and warm_start is None and not reused and not one_core) else None
+        lp_start and warm_start is None and not reused and not one_core
+        and built.signature is None) else None
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
     load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,

@@ -116,3 +116,31 @@ def test_renumbered_carries_each_value_to_its_variables_new_column():
     assert renumbered(np.array([1.0, 2.0, 3.0]), source, target).tolist() == [3.0, 1.0, 2.0]
     same = np.array([4.0, 5.0, 6.0])
     assert renumbered(same, source, dict(source)) is same
+
+
+def test_renumbered_refuses_a_target_column_the_source_lacks():
+    """A variable whose every coefficient is zero: a column of Pyomo's interface only."""
+    assert renumbered(np.array([1.0]), {101: 0}, {101: 0, 102: 1}) is None
+
+
+def _runner_numbering(column: dict[int, int]):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(solver=SimpleNamespace(_pyomo_var_to_solver_var_map=column))
+
+
+def test_the_lp_starts_plan_comes_back_numbered_as_the_runner():
+    """Same numbering: the plan as it is (basis kept); another: carried across, basis dropped;
+    a column the copy lacks: no plan (the rounded decisions by name stay on offer)."""
+    from feedstock.optimizer.solve.highs_copy import HighsCopy
+    from feedstock.optimizer.solve.mipstart import Rounded, _numbered_as_runner
+
+    found = Rounded(np.array([1.0, 2.0]), np.array([0.5, 2.0]), {("n", 1): 1.0}, {}, "basis")
+    copy = HighsCopy(None, {11: 0, 12: 1}, [], 0.0)
+    same = _numbered_as_runner(found, copy, _runner_numbering({11: 0, 12: 1}), None)
+    assert same is found
+    moved = _numbered_as_runner(found, copy, _runner_numbering({12: 0, 11: 1}), None)
+    assert moved.plan.tolist() == [2.0, 1.0] and moved.relaxation.tolist() == [2.0, 0.5]
+    assert moved.basis is None
+    lacking = _numbered_as_runner(found, copy, _runner_numbering({11: 0, 12: 1, 13: 2}), None)
+    assert lacking.plan is None and lacking.rounded == found.rounded
