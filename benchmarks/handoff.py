@@ -82,7 +82,10 @@ def standard_form(m):
 def linear_forms(m):
     from feedstock.optimizer.solve.highs_copy import highs_copy
 
-    return highs_copy(m).highs
+    copy = highs_copy(m)
+    if copy is None:
+        raise SystemExit("linear_forms: the model has a fixed variable (no copy is made)")
+    return copy.highs
 
 
 ROUTES = {"persistent": persistent, "lp_writer": lp_writer, "standard_form": standard_form,

@@ -50,6 +50,7 @@ class HighsCopy:
     column: dict[int, int]
     ranges: list[Range]
     seconds: float
+    unmapped: int = 0  # the model's variables that got no column (in no row, no objective)
 
 
 class _Rows:
@@ -78,28 +79,48 @@ def highs_copy(m: pyo.ConcreteModel, *, log_to_console: bool = False) -> HighsCo
         every_var = list(m.component_data_objects(pyo.Var, descend_into=True))
         if any(v.fixed for v in every_var):
             return None
-        column: dict[int, int] = {}
-        rows = _rows(m, column)
-        cost, sense, offset = _objective(m, column)
+        visitor = _visitor()
+        rows = _rows(m, visitor)
+        cost, sense, offset = _objective(m, visitor)
         bounds = _Bounds(every_var)
+    column = visitor.var_recorder.column
     lower, upper, integer = bounds.of_columns(column)
     highs = _passed(rows, cost, sense, offset, lower, upper, integer, log_to_console)
     ranges = ranges_of(matrix=np.asarray(rows.value, dtype=float),
                        rhs=np.concatenate([rows.lower, rows.upper]), objective=cost,
                        bounds=bounds.every())
-    return HighsCopy(highs, column, ranges, time.perf_counter() - began)
+    return HighsCopy(highs, column, ranges, time.perf_counter() - began,
+                     unmapped=len(every_var) - len(column))
+
+
+class _FirstMet:
+    """Columns in the order the walks first meet each variable, a zero coefficient too.
+
+    Pyomo's persistent interface numbers a variable where it first appears in an
+    expression, whatever its coefficient; a linear form leaves a zero term out
+    (``0.0 * z``), so numbering by the forms' terms could skip or reorder such a
+    variable. The visitor calls ``add`` once per variable, on first meeting it,
+    before it looks at the coefficient.
+    """
+
+    def __init__(self) -> None:
+        self.var_map: dict[int, Any] = {}
+        self.column: dict[int, int] = {}
+
+    def add(self, var: Any) -> None:
+        self.var_map[id(var)] = var
+        self.column[id(var)] = len(self.column)
 
 
 def _visitor() -> Any:
     from pyomo.repn.linear import LinearRepnVisitor
-    from pyomo.repn.util import VarRecorder
 
-    return LinearRepnVisitor({}, var_recorder=VarRecorder({}, None))
+    return LinearRepnVisitor({}, var_recorder=_FirstMet())
 
 
-def _rows(m: pyo.ConcreteModel, column: dict[int, int]) -> _Rows:
+def _rows(m: pyo.ConcreteModel, visitor: Any) -> _Rows:
     """Every active constraint as ``lower <= a x <= upper`` (its constant moved across)."""
-    visitor = _visitor()
+    column = visitor.var_recorder.column
     rows = _Rows()
     inf = float("inf")
     for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True):
@@ -108,10 +129,7 @@ def _rows(m: pyo.ConcreteModel, column: dict[int, int]) -> _Rows:
         if repn.nonlinear is not None:
             raise ValueError(f"constraint {con.name} is not linear")
         for var_id, coef in repn.linear.items():
-            j = column.get(var_id)
-            if j is None:
-                j = column[var_id] = len(column)
-            rows.index.append(j)
+            rows.index.append(column[var_id])
             rows.value.append(coef)
         rows.start.append(len(rows.index))
         constant = float(repn.constant)
@@ -120,18 +138,16 @@ def _rows(m: pyo.ConcreteModel, column: dict[int, int]) -> _Rows:
     return rows
 
 
-def _objective(m: pyo.ConcreteModel, column: dict[int, int]) -> tuple[np.ndarray, int, float]:
+def _objective(m: pyo.ConcreteModel, visitor: Any) -> tuple[np.ndarray, int, float]:
     """Cost per column (new columns for variables only the objective has), sense, constant."""
+    column = visitor.var_recorder.column
     objective = next(m.component_data_objects(pyo.Objective, active=True, descend_into=True),
                      None)
     if objective is None:
         return np.zeros(len(column)), pyo.minimize, 0.0
-    repn = _visitor().walk_expression(objective.expr)
+    repn = visitor.walk_expression(objective.expr)
     if repn.nonlinear is not None:
         raise ValueError(f"objective {objective.name} is not linear")
-    for var_id in repn.linear:
-        if var_id not in column:
-            column[var_id] = len(column)
     cost = np.zeros(len(column))
     for var_id, coef in repn.linear.items():
         cost[column[var_id]] = coef

@@ -217,15 +217,15 @@ def restricted(lp: Any, free: np.ndarray, plan: np.ndarray, ints: np.ndarray | N
 
     col_of, row_of, value = _entries(lp)
     lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
-    activity = np.bincount(row_of, weights=value * plan[col_of], minlength=lp.num_row_)
     entry_free = free[col_of]
+    fixed = ~entry_free  # what the fixed columns put in each row, summed alone (no cancelling)
+    fixed_in = np.bincount(row_of[fixed], weights=value[fixed] * plan[col_of[fixed]],
+                           minlength=lp.num_row_)
     rows = np.unique(row_of[entry_free])
     outside = np.ones(lp.num_row_, dtype=bool)
     outside[rows] = False
-    if np.any(np.maximum(lower - activity, activity - upper)[outside] > FEASIBLE):
+    if np.any(np.maximum(lower - fixed_in, fixed_in - upper)[outside] > FEASIBLE):
         return None
-    fixed_in = activity - np.bincount(row_of[entry_free], minlength=lp.num_row_,
-                                      weights=value[entry_free] * plan[col_of[entry_free]])
     cols = np.nonzero(free)[0]
     new_row = np.full(lp.num_row_, -1, dtype=np.int64)
     new_row[rows] = np.arange(rows.size)
@@ -267,11 +267,18 @@ def _entries(lp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def instance_like(highs: Any, lp: Any) -> Any:
-    """A new HiGHS instance holding ``lp``, with ``highs``'s options (its thread count too)."""
+    """A new HiGHS instance holding ``lp``, with ``highs``'s options (its thread count too).
+
+    Its log is off whatever ``highs``'s is (stdout may be ``--json``). Its
+    ``time_limit`` is ``highs``'s, a point on *that* instance's clock (HiGHS
+    sums an LP's runs): the caller sets its own (``run_lp`` does).
+    """
     import highspy
 
     sub = highspy.Highs()
-    sub.passOptions(highs.getOptions())
+    if sub.passOptions(highs.getOptions()) != highspy.HighsStatus.kOk:
+        sub.setOptionValue("threads", highs.getOptionValue("threads")[1])
+    sub.setOptionValue("output_flag", False)
     sub.passModel(lp)
     return sub
 
@@ -303,8 +310,10 @@ def polished(highs: Any, lp: Any, plan: np.ndarray, relaxation: np.ndarray, ints
     free = near(lp, None, POLISH_HOPS, POLISH_ROW_NONZEROS, seeds=fractional, links=links)
     free[np.setdiff1d(ints, fractional)] = False  # whole in the relaxation: kept as planned
     seconds = deadline - time.perf_counter()  # a MIP's limit runs from its start (HiGHS 1.16)
+    if seconds < 1.0:
+        return None
     sub = restricted(lp, free, plan, ints)
-    if seconds < 1.0 or sub is None:  # (a plan that holds leaves no row to mend: never None)
+    if sub is None:  # (a plan that holds leaves no row to mend: never None)
         return None
     mip = instance_like(highs, sub)
     for name, value in {"mip_max_nodes": POLISH_NODES, "solver": "choose", "output_flag": False,

@@ -52,18 +52,31 @@ def test_a_search_after_the_copy_runs_on_the_runner_it_handed_over(solved):
 
 def test_the_scaling_warning_comes_from_the_copy_as_from_the_walk():
     """The 1e-12 blend coefficient (HiGHS drops it on loading) is reported both ways."""
-    notes = [solve(near_zero_blend(), lp_start=True, threads=t).notes for t in (2, 1)]
-    assert notes[0] == notes[1]
-    assert any("Badly scaled model: matrix" in note for note in notes[0])
+    results = [solve(near_zero_blend(), lp_start=True, threads=t) for t in (2, 1)]
+    assert [r.solver["warm_start"]["relaxed_on"] for r in results] == ["copy", "runner"]
+    assert results[0].notes == results[1].notes
+    assert any("Badly scaled model: matrix" in note for note in results[0].notes)
 
 
 def test_a_hand_over_that_fails_beside_the_relaxation_fails_the_run(monkeypatch):
+    """The relaxation runs on the copy first; the hand-over's error then ends the run."""
+    from feedstock.optimizer.solve import mipstart
+
+    solved_lps: list[str] = []
+    real_run_lp = mipstart.run_lp
+
     def broken(self, m):
         raise RuntimeError("hand-over broke")
 
+    def run_lp(highs, budget, **kw):
+        solved_lps.append("lp")
+        return real_run_lp(highs, budget, **kw)
+
     monkeypatch.setattr(HighsRunner, "load", broken)
+    monkeypatch.setattr(mipstart, "run_lp", run_lp)
     with pytest.raises(RuntimeError, match="hand-over broke"):
         solve(build(), gap=0.05, lp_start=True, cuts=False)
+    assert solved_lps == ["lp"]  # the copy's relaxation, then the wait that raised
 
 
 def test_the_warnings_are_logged_before_the_hand_over_starts(monkeypatch):

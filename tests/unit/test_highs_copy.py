@@ -51,8 +51,9 @@ def _same_lp(copy, runner: HighsRunner) -> None:
 
 
 def _odd_model() -> pyo.ConcreteModel:
-    """A ranged row, a constant in a body, an empty row, integer and binary columns,
-    a variable only the objective has, one nothing has, and a constant objective term."""
+    """A ranged row, a constant in a body, an empty row, integer and binary columns, a
+    variable met first (and only) with a zero coefficient, a variable only the objective
+    has, one nothing has, and a constant objective term."""
     m = pyo.ConcreteModel()
     m.x = pyo.Var([1, 2], bounds=(0, 5))
     m.n = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(None, 7))
@@ -61,6 +62,8 @@ def _odd_model() -> pyo.ConcreteModel:
     m.unused = pyo.Var(bounds=(0, 3))
     m.ranged = pyo.Constraint(expr=pyo.inequality(1, m.x[2] + 2 * m.x[1] - m.n, 4))
     m.shifted = pyo.Constraint(expr=m.x[1] + 3 + m.b * 2 >= 4)
+    m.zero_only = pyo.Var(domain=pyo.Binary)
+    m.zeroed = pyo.Constraint(expr=0.0 * m.zero_only + m.x[2] >= 0)
     m.sum = pyo.Constraint(expr=m.x[1] + m.x[2] + m.x[1] == 2 * m.n)
     m.p = pyo.Param(initialize=0.0, mutable=True)
     m.empty = pyo.Constraint(expr=m.p * m.x[1] <= 1)
@@ -73,7 +76,9 @@ def test_the_copy_of_a_model_with_every_kind_of_row_is_pyomos_lp():
     copy = highs_copy(m)
     _same_lp(copy, _persistent(m))
     lp = copy.highs.getLp()
-    assert lp.num_col_ == 5 and lp.num_row_ == 4  # no column for the unused variable
+    # a column for the zero-only variable, where Pyomo's interface puts it; none for the unused
+    assert lp.num_col_ == 6 and lp.num_row_ == 5 and copy.unmapped == 1
+    assert copy.column[id(m.zero_only)] == 4
     assert list(lp.row_lower_[:2]) == [1.0, 1.0] and list(lp.row_upper_[:2]) == [4.0, np.inf]
 
 
