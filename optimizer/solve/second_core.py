@@ -25,9 +25,10 @@ def beside(work: Callable[..., Any], *args: Any, threads: int) -> concurrent.fut
     """``work(*args)`` on a thread of its own, or done now when ``threads`` is 1.
 
     The caller starts a HiGHS run next and calls ``.result()`` once it needs the
-    answer (which re-raises what ``work`` raised on its thread). ``work`` must
-    not change anything, and the caller must not change what ``work`` reads
-    until it is done (``concurrent.futures.wait``).
+    answer (which re-raises what ``work`` raised on its thread). ``work`` may
+    change only what nothing else touches until it is done (Pyomo's hand-over
+    beside the LP start: the runner), and the caller must not change what
+    ``work`` reads until then (``concurrent.futures.wait``).
     """
     if threads == 1:
         done: concurrent.futures.Future = concurrent.futures.Future()
