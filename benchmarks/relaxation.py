@@ -12,8 +12,8 @@ here, on the model exactly as the LP start holds it (``highs_copy``):
   stops only when both hold), then crossover to an optimal vertex;
 * ``hipo``: HiGHS's parallel interior point on both threads; it needs the
   ``highspy-extras`` wheel built for the same HiGHS release as ``highspy`` (with
-  a mismatched pair HiGHS logs "unavailable: amd, blas, metis, rcm" and falls
-  back to simplex, so the route is skipped);
+  none, or a mismatched one, HiGHS refuses ``solver = "hipo"``, logging
+  "unavailable: amd, blas, metis, rcm": the route is then skipped);
 * ``support``: the LP with every flow column the optimum leaves at zero fixed at
   zero, i.e. what a column-generation scheme would solve if it guessed the
   optimum's columns at once. A lower limit for any such scheme, not a method;
@@ -41,11 +41,16 @@ ROUTES = ("ipx", "ipx_loose", "hipo", "support", "cheapest")
 
 
 def relax(h, **options) -> tuple[float, str, float]:
-    """Run the relaxation with ``options``: (seconds, model status, objective)."""
-    h.setOptionValue("solve_relaxation", True)
-    h.setOptionValue("output_flag", False)
-    for key, value in options.items():
-        h.setOptionValue(key, value)
+    """Run the relaxation with ``options``: (seconds, model status, objective).
+
+    Raises ``ValueError`` on an option HiGHS refuses (a misspelt name, or a
+    solver this build lacks), so no route silently runs another algorithm.
+    """
+    import highspy
+
+    for key, value in {"solve_relaxation": True, "output_flag": False, **options}.items():
+        if h.setOptionValue(key, value) == highspy.HighsStatus.kError:
+            raise ValueError(f"HiGHS refused the option {key} = {value!r}")
     began = time.perf_counter()
     h.run()
     return (time.perf_counter() - began, h.modelStatusToString(h.getModelStatus()),
@@ -53,15 +58,18 @@ def relax(h, **options) -> tuple[float, str, float]:
 
 
 def hipo_missing() -> str:
-    """Why HiPO cannot run here ("" when it can): it needs highspy-extras of the same release."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Why HiPO cannot run here ("" when it can).
 
-    try:
-        extras = version("highspy-extras")
-    except PackageNotFoundError:
-        return "highspy-extras is not installed"
-    if extras != version("highspy"):
-        return f"highspy-extras {extras} does not match highspy {version('highspy')}"
+    HiPO needs the ``highspy-extras`` wheel built for the same HiGHS; without it
+    (or with a mismatched one) HiGHS refuses ``solver = "hipo"`` and would run
+    its default instead, so ask HiGHS itself rather than compare versions.
+    """
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kError:
+        return "this HiGHS cannot run HiPO (it needs a matching highspy-extras)"
     return ""
 
 
@@ -117,7 +125,7 @@ def cheapest(h, cols, group, keep: int, cap: float) -> Outcome:
     out[cols[rank >= keep]] = True
     fix_at_zero(h, np.flatnonzero(out))
     began = time.perf_counter()
-    seconds, status, objective = relax(h, solver="ipm", run_crossover="on")
+    seconds, status, objective = relax(h, solver="ipm", run_crossover="on", time_limit=cap)
     steps = [f"restricted LP {seconds:.1f} s ({(~out[cols]).sum():,} of {len(cols):,} flows "
              f"free), {status}"]
     h.setOptionValue("solver", "simplex")
@@ -131,7 +139,7 @@ def cheapest(h, cols, group, keep: int, cap: float) -> Outcome:
             break
         out[add] = False
         h.changeColsBounds(len(add), add, np.zeros(len(add)), upper[add])
-        h.setOptionValue("time_limit", left)
+        h.setOptionValue("time_limit", h.getRunTime() + left)  # HiGHS: from the first run
         seconds, status, objective = relax(h)
         steps.append(f"+{len(add):,} columns {seconds:.1f} s, {status}")
     return Outcome(time.perf_counter() - began, "not priced out" if status == "Optimal"
@@ -159,8 +167,9 @@ def run_routes(built, routes: list[str], *, keep: int = 3, cap: float = 300.0):
                 outcome = "needs the ipx route first"
             else:
                 fix_at_zero(h, cols[~used])
+                free = int((np.asarray(h.getLp().col_upper_)[cols] > 0).sum())
                 outcome = Outcome(*relax(h, solver="ipm", run_crossover="on"),
-                                  f"{used.sum():,} of {len(cols):,} flows free")
+                                  f"{free:,} of {len(cols):,} flows free")
         elif route == "cheapest":
             outcome = cheapest(h, cols, group, keep, cap)
         else:

@@ -69,3 +69,25 @@ def test_support_only_frees_the_flows_the_optimum_uses(bench, built):
 
 def test_a_route_that_needs_another_first_says_so(bench, built):
     assert dict(bench.run_routes(built, ["support"]))["support"] == "needs the ipx route first"
+
+
+def test_a_time_cap_too_short_never_reports_the_optimum(bench, built):
+    _, outcome = next(bench.run_routes(built, ["cheapest"], keep=3, cap=1e-4))
+    assert outcome.status != "Optimal", outcome
+
+
+def test_hipo_runs_only_where_highs_accepts_it(bench, built):
+    """No silent fallback: where HiGHS refuses ``solver = "hipo"`` the route is
+    skipped with the reason; where it accepts it, it must reach the optimum."""
+    _, outcome = next(bench.run_routes(built, ["hipo"]))
+    if bench.hipo_missing():
+        assert outcome == bench.hipo_missing() and "HiPO" in outcome
+    else:
+        assert outcome.status == "Optimal"
+
+
+def test_an_option_highs_refuses_is_an_error_not_a_silent_default(bench):
+    import highspy
+
+    with pytest.raises(ValueError, match="no_such_option"):
+        bench.relax(highspy.Highs(), no_such_option=1)
