@@ -6,7 +6,8 @@ At 2,000 sources the relaxation (interior point, one thread) is two thirds of th
 command's wall clock, so every way HiGHS offers to solve it faster was timed
 here, on the model exactly as the LP start holds it (``highs_copy``):
 
-* ``ipx``: interior point then crossover (what ``neighbourhood.run_lp`` runs);
+* ``ipx``: interior point then crossover, by the LP start's own call
+  (``neighbourhood.run_lp``, which every route goes through);
 * ``ipx_loose``: the same, stopped at a relative gap of 1e-3
   (``ipm_optimality_tolerance`` and ``start_crossover_tolerance`` together: IPX
   stops only when both hold), then crossover to an optimal vertex;
@@ -40,19 +41,23 @@ EPS = 1e-9
 ROUTES = ("ipx", "ipx_loose", "hipo", "support", "cheapest")
 
 
-def relax(h, **options) -> tuple[float, str, float]:
-    """Run the relaxation with ``options``: (seconds, model status, objective).
+def relax(h, solver: str, budget: float, **options) -> tuple[float, str, float]:
+    """The relaxation by the LP start's own call, ``neighbourhood.run_lp`` (its crossover,
+    presolve and clock), with ``solver`` and ``options``: (seconds, status, objective).
 
     Raises ``ValueError`` on an option HiGHS refuses (a misspelt name, or a
     solver this build lacks), so no route silently runs another algorithm.
     """
     import highspy
 
-    for key, value in {"solve_relaxation": True, "output_flag": False, **options}.items():
+    from feedstock.optimizer.solve.neighbourhood import run_lp
+
+    for key, value in {"solve_relaxation": True, "output_flag": False, "solver": solver,
+                       **options}.items():
         if h.setOptionValue(key, value) == highspy.HighsStatus.kError:
             raise ValueError(f"HiGHS refused the option {key} = {value!r}")
     began = time.perf_counter()
-    h.run()
+    run_lp(h, budget, solver=solver)
     return (time.perf_counter() - began, h.modelStatusToString(h.getModelStatus()),
             float(h.getInfo().objective_function_value))
 
@@ -125,10 +130,9 @@ def cheapest(h, cols, group, keep: int, cap: float) -> Outcome:
     out[cols[rank >= keep]] = True
     fix_at_zero(h, np.flatnonzero(out))
     began = time.perf_counter()
-    seconds, status, objective = relax(h, solver="ipm", run_crossover="on", time_limit=cap)
+    seconds, status, objective = relax(h, "ipm", cap)
     steps = [f"restricted LP {seconds:.1f} s ({(~out[cols]).sum():,} of {len(cols):,} flows "
              f"free), {status}"]
-    h.setOptionValue("solver", "simplex")
     while status == "Optimal":
         reduced = np.asarray(h.getSolution().col_dual)
         add = np.flatnonzero(out & (reduced < -1e-7)).astype(np.int32)
@@ -139,8 +143,7 @@ def cheapest(h, cols, group, keep: int, cap: float) -> Outcome:
             break
         out[add] = False
         h.changeColsBounds(len(add), add, np.zeros(len(add)), upper[add])
-        h.setOptionValue("time_limit", h.getRunTime() + left)  # HiGHS: from the first run
-        seconds, status, objective = relax(h)
+        seconds, status, objective = relax(h, "simplex", left)  # from the basis
         steps.append(f"+{len(add):,} columns {seconds:.1f} s, {status}")
     return Outcome(time.perf_counter() - began, "not priced out" if status == "Optimal"
                    else status, objective, "; ".join(steps))
@@ -154,21 +157,20 @@ def run_routes(built, routes: list[str], *, keep: int = 3, cap: float = 300.0):
     for route in routes:
         h = copy.highs if route == "ipx" else fresh_copy(built.model).highs
         if route == "ipx":
-            outcome = Outcome(*relax(h, solver="ipm", run_crossover="on"))
+            outcome = Outcome(*relax(h, "ipm", cap))
             used = np.asarray(h.getSolution().col_value)[cols] > EPS
         elif route == "ipx_loose":
-            outcome = Outcome(*relax(h, solver="ipm", run_crossover="on",
-                                     ipm_optimality_tolerance=1e-3,
+            outcome = Outcome(*relax(h, "ipm", cap, ipm_optimality_tolerance=1e-3,
                                      start_crossover_tolerance=1e-3))
         elif route == "hipo":
-            outcome = hipo_missing() or Outcome(*relax(h, solver="hipo", threads=2))
+            outcome = hipo_missing() or Outcome(*relax(h, "hipo", cap, threads=2))
         elif route == "support":
             if used is None:
                 outcome = "needs the ipx route first"
             else:
                 fix_at_zero(h, cols[~used])
                 free = int((np.asarray(h.getLp().col_upper_)[cols] > 0).sum())
-                outcome = Outcome(*relax(h, solver="ipm", run_crossover="on"),
+                outcome = Outcome(*relax(h, "ipm", cap),
                                   f"{free:,} of {len(cols):,} flows free")
         elif route == "cheapest":
             outcome = cheapest(h, cols, group, keep, cap)
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario")
     ap.add_argument("--keep", type=int, default=3, help="cheapest flows per group kept")
-    ap.add_argument("--cap", type=float, default=300.0, help="seconds for column generation")
+    ap.add_argument("--cap", type=float, default=300.0,
+                    help="seconds a route may take (column generation: all its LPs)")
     ap.add_argument("--routes", nargs="+", choices=ROUTES, default=list(ROUTES))
     args = ap.parse_args(argv)
     sc = load_scenario(args.scenario)

@@ -215,7 +215,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
         and built.signature is None) else None
     if copy is not None and copy.unmapped:  # the start looks every variable up by column
         copy = None
-    beside_seconds = None if copy is None else 0.0  # Pyomo's hand-over, beside the relaxation
+    on_copy = copy is not None  # then Pyomo's hand-over runs beside the relaxation (timed)
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
     load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,
@@ -257,8 +257,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                 runner.opts = opts  # the dual LP's budget comes from the whole limit
     finally:  # nothing walks the model once the solve has moved on (or raised)
         concurrent.futures.wait([handed, scaling])
-    if beside_seconds is not None:
-        beside_seconds = handed.result()
+    beside_seconds = handed.result() if on_copy else None
     notes = (*found, *warnings_of(scaling))
     if outcome.warm_start is not None:
         taken = outcome.warm_start.get("accepted")

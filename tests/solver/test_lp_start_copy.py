@@ -54,6 +54,8 @@ def test_the_scaling_warning_comes_from_the_copy_as_from_the_walk():
     """The 1e-12 blend coefficient (HiGHS drops it on loading) is reported both ways."""
     results = [solve(near_zero_blend(), lp_start=True, threads=t) for t in (2, 1)]
     assert [r.solver["warm_start"]["relaxed_on"] for r in results] == ["copy", "runner"]
+    beside = [r.solver["handover_beside_seconds"] for r in results]
+    assert beside[0] >= 0 and beside[1] is None  # timed only when it ran beside the copy's LP
     assert results[0].notes == results[1].notes
     assert any("Badly scaled model: matrix" in note for note in results[0].notes)
 

@@ -90,4 +90,4 @@ def test_an_option_highs_refuses_is_an_error_not_a_silent_default(bench):
     import highspy
 
     with pytest.raises(ValueError, match="no_such_option"):
-        bench.relax(highspy.Highs(), no_such_option=1)
+        bench.relax(highspy.Highs(), "ipm", 1.0, no_such_option=1)
