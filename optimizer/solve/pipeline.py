@@ -36,6 +36,7 @@ from feedstock.models.objective import use_leakage_objective
 from feedstock.models.sets import ModelData, build_sets
 from feedstock.models.trips import implied_trips
 from feedstock.models.variables import VARIABLES
+from feedstock.optimizer.base import heap
 from feedstock.optimizer.base.errors import InfeasibleError
 from feedstock.optimizer.base.findings import Diagnosis
 from feedstock.optimizer.checks.numerics import (
@@ -150,6 +151,7 @@ def build(prepared: Prepared, *, cuts: bool = True, mutable: bool = False) -> Bu
                        mutable=mutable)
 
 
+@heap.lasting()  # no cyclic collection over the model while it is solved
 def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = None,
           threads: int | None = None, tee: bool = False, cuts: bool = True,
           diagnose: bool = True,
@@ -216,6 +218,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
     if copy is not None and copy.unmapped:  # the start looks every variable up by column
         copy = None
     on_copy = copy is not None  # then Pyomo's hand-over runs beside the relaxation (timed)
+    heap.settle()  # built: the collector's passes from here skip the model
     for note in (found := [f.message for f in prepared.checks.warnings]):
         log.warning(note)
     load_seconds, handed, scaling = _hand_over_and_check(runner, built, reused, copy,
@@ -290,6 +293,7 @@ def solve(sc: Scenario, *, time_limit: float | None = None, gap: float | None = 
                        notes=notes)
 
 
+@heap.lasting()
 def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
                     gap: float | None = None, threads: int | None = None,
                     diagnose: bool = True, element: str | None = None) -> float:
@@ -307,6 +311,7 @@ def least_leakage_t(sc: Scenario, *, time_limit: float | None = None,
                       and not (prepared.data.element_kg[element].reindex(sold) > 0).any()):
         return 0.0  # nothing can leak (of that element)
     built = build(prepared)
+    heap.settle()
     use_leakage_objective(built.model, prepared.data, element)
     outcome = runner_for(opts).solve_mip(built.model)
     status = plan_status(outcome)

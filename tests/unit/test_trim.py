@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from feedstock.optimizer.solve import pipeline
@@ -64,3 +65,20 @@ def test_a_hub_stays_open_while_anything_reaches_it(arriving_t, open_after):
     plan[column[id(z)]] = 1.0
     assert hub == "hub"
     assert trim(built, column, plan)[column[id(z)]] == open_after
+
+
+@pytest.mark.parametrize("rows", [0, 1, 500])
+def test_tonnes_sum_by_lane_and_week_as_pandas_does(rows):
+    """trim's numpy sums (whole-number keys) equal pandas' group sums, label for label."""
+    from feedstock.optimizer.solve.mipstart import _sums
+
+    rng = np.random.default_rng(rows)
+    arcs = pd.Series(rng.choice(["a>b>truck", "a>c>truck", "c>b>ferry"], rows))
+    weeks = pd.Series(rng.integers(1, 5, rows))
+    tonnes = rng.random(rows) * 10
+    expected = pd.Series(tonnes).groupby([arcs.to_numpy(), weeks.to_numpy()]).sum().to_dict()
+    got = _sums(tonnes, arcs, weeks)
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(expected[k], rel=1e-12) for k in got)
+    by_arc = pd.Series(tonnes).groupby(arcs.to_numpy()).sum().to_dict()
+    assert _sums(tonnes, arcs) == pytest.approx({(k,): v for k, v in by_arc.items()})
