@@ -8,6 +8,7 @@ holds the lock (plan-week), 1 unexpected error.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -306,10 +307,9 @@ def run() -> None:
         code = 1
     atexit._run_exitfuncs()  # logging's flush, temporary files; what the interpreter runs
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # a reader that has gone (`| head`), a closed stream: nothing more to flush
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):  # a reader that has gone (`| head`), a closed stream
-            pass
     os._exit(code)
 
 
