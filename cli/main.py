@@ -289,16 +289,20 @@ def run() -> None:
     2,000-source solve: 2.4 s, measured), and a scheduler waits for that. So
     when :func:`main` has exited the console script runs the exit handlers,
     flushes, and ends the process (``os._exit``, as mypy's command line does),
-    with the same exit code. With a child process still running (a Dask
-    cluster's workers) it exits the usual way, so that their shutdown runs. An
-    exception ``main`` lets through (``--debug``) exits the usual way too.
+    with the same exit code. It skips the interpreter's join of threads that
+    are still running (the solve waits for its own before it returns). It exits
+    the usual way with a child process still running (a pool's workers), so
+    that their shutdown runs, and under MPI (``mpiexec ... feedstock strategy``:
+    mpi4py finalizes MPI only on the usual exit; without it ``mpiexec`` may cut
+    the other ranks off mid-write). An exception ``main`` lets through
+    (``--debug``) exits the usual way too.
     """
     try:
         main()
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if multiprocessing.active_children():
+    if multiprocessing.active_children() or "mpi4py.MPI" in sys.modules:
         sys.exit(code)
     if code is None:
         code = 0

@@ -417,7 +417,11 @@ def trim(built: BuiltModel, column: dict, plan: np.ndarray) -> np.ndarray:
 
 
 def _sums(values: np.ndarray, *labels: pd.Series) -> dict[tuple, float]:
-    """``values`` summed by their ``labels`` (one label column each): {label tuple: sum}."""
+    """``values`` summed by their ``labels`` (one label column each): {label tuple: sum}.
+
+    The labels are the flows' arcs, sites and weeks: never missing (a missing
+    label's code, -1, would make ``bincount`` raise).
+    """
     codes, uniques = zip(*(pd.factorize(column) for column in labels), strict=True)
     key = np.ravel_multi_index(codes, [len(u) for u in uniques]) if len(labels) > 1 \
         else codes[0]

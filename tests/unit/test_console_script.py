@@ -39,3 +39,38 @@ def test_a_usage_error_keeps_clicks_exit_code():
     done = _feedstock("solve", "--no-such-option")
     assert done.returncode == 2
     assert "No such option" in done.stderr
+
+
+def _script_with(before_run: str, *args: str) -> subprocess.CompletedProcess:
+    """The console script with ``before_run`` executed first (a stand-in for what a run did)."""
+    script = SCRIPT.replace("run()\n", before_run + "run()\n")
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_sys_exit_with_a_message_prints_it_and_exits_1():
+    done = _script_with("import feedstock.cli.main as cli\n"
+                        "def failing():\n    sys.exit('the message')\n"
+                        "cli.main = failing\n")
+    assert done.returncode == 1
+    assert "the message" in done.stderr
+
+
+# threading runs these on the interpreter's usual exit only, not on the prompt one
+USUAL_EXIT_ONLY = ("import threading\n"
+                   "threading._register_atexit(lambda: print('usual exit'))\n")
+
+
+def test_a_plain_run_ends_promptly():
+    done = _script_with(USUAL_EXIT_ONLY, "--version")
+    assert done.returncode == 0
+    assert "usual exit" not in done.stdout
+
+
+def test_under_mpi_it_exits_the_usual_way():
+    """mpi4py finalizes MPI on the usual exit only (mpiexec may cut other ranks off)."""
+    done = _script_with(USUAL_EXIT_ONLY + "import types\n"
+                        "sys.modules['mpi4py.MPI'] = types.ModuleType('mpi4py.MPI')\n",
+                        "--version")
+    assert done.returncode == 0
+    assert "usual exit" in done.stdout

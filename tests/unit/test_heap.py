@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import threading
+import weakref
 
 import pytest
 
@@ -15,12 +17,20 @@ def _collector_as_found():
     was = gc.isenabled()
     gc.enable()
     gc.unfreeze()
+    gc.collect()  # no stale flag from an earlier test's solve matters: nothing to free
     yield
     gc.unfreeze()
     if was:
         gc.enable()
     else:
         gc.disable()
+
+
+class _Model:
+    """A stand-in for a Pyomo model: objects that refer to each other (a cycle)."""
+
+    def __init__(self) -> None:
+        self.parts = [{"model": self} for _ in range(100)]
 
 
 def test_paused_while_built_then_frozen_then_restored():
@@ -34,14 +44,58 @@ def test_paused_while_built_then_frozen_then_restored():
     assert gc.isenabled()
 
 
-def test_an_inner_solve_leaves_the_outer_ones_model_frozen():
+def test_the_next_solve_frees_the_model_the_last_one_dropped():
+    """A model is freed only by a full collection; the next solve runs one before it freezes."""
+
+    @heap.lasting()
+    def solve() -> weakref.ref:
+        model = _Model()
+        heap.settle()
+        return weakref.ref(model)  # the model is dropped when the solve returns
+
+    first = solve()
+    second = solve()
+    assert first() is None  # collected by the second solve before it froze anything
+    with heap.lasting():
+        assert second() is None
+
+
+def test_a_solve_inside_a_solve_leaves_the_collector_to_the_outer_one():
+    with heap.lasting():
+        with heap.lasting():  # leaves before it settles (a failed check, say)
+            pass
+        assert not gc.isenabled()  # still the outer solve's build
+        heap.settle()
+        frozen = gc.get_freeze_count()
+        with pytest.raises(ValueError), heap.lasting():
+            raise ValueError("an inner solve that failed")
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen > 0
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_a_solve_in_another_thread_leaves_the_collector_alone():
+    seen: dict[str, object] = {}
+    started, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with heap.lasting():
+            started.set()
+            release.wait(10)
+            heap.settle()  # not the owner: no freeze
+            seen["frozen"] = gc.get_freeze_count()
+
     with heap.lasting():
         heap.settle()
         frozen = gc.get_freeze_count()
-        with heap.lasting():
-            heap.settle()
-        assert gc.get_freeze_count() >= frozen > 0
-        assert gc.isenabled()
+        thread = threading.Thread(target=other)
+        thread.start()
+        started.wait(10)
+        assert gc.isenabled()  # the other solve did not switch it off
+        release.set()
+        thread.join(10)
+        assert seen["frozen"] == frozen  # nor froze anything more
     assert gc.get_freeze_count() == 0
 
 
@@ -58,6 +112,17 @@ def test_a_collector_switched_off_stays_off():
         heap.settle()
         assert not gc.isenabled()
     assert not gc.isenabled()
+
+
+def test_a_hosts_own_freeze_is_left_alone():
+    kept = [[k] for k in range(100)]
+    gc.freeze()  # as a server does before it forks
+    frozen = gc.get_freeze_count()
+    with heap.lasting():
+        assert gc.isenabled()
+        heap.settle()
+        assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() == frozen >= len(kept)
 
 
 def test_settle_outside_a_solve_freezes_nothing():
