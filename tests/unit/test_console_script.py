@@ -74,3 +74,15 @@ def test_under_mpi_it_exits_the_usual_way():
                         "--version")
     assert done.returncode == 0
     assert "usual exit" in done.stdout
+
+
+def test_the_weekly_commands_do_not_load_mpi():
+    """So that `feedstock solve` and `plan-week` end promptly (MPI would take the usual exit)."""
+    done = subprocess.run([sys.executable, "-c",
+                           "import sys\n"
+                           "import feedstock.cli.main, feedstock.optimizer.solve.pipeline\n"
+                           "import feedstock.optimizer.weekly\n"
+                           "print('mpi4py.MPI' in sys.modules)\n"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
