@@ -83,8 +83,9 @@ def test_a_solve_in_another_thread_leaves_the_collector_alone():
         with heap.lasting():
             started.set()
             release.wait(10)
+            built = [[k] for k in range(1000)]  # its model: frozen, it would add 1,000
             heap.settle()  # not the owner: no freeze
-            seen["frozen"] = gc.get_freeze_count()
+            seen["frozen"], seen["built"] = gc.get_freeze_count(), len(built)
 
     with heap.lasting():
         heap.settle()
@@ -95,7 +96,8 @@ def test_a_solve_in_another_thread_leaves_the_collector_alone():
         assert gc.isenabled()  # the other solve did not switch it off
         release.set()
         thread.join(10)
-        assert seen["frozen"] == frozen  # nor froze anything more
+        # nor froze anything more (frozen objects freed meanwhile only lower the count)
+        assert seen["frozen"] <= frozen
     assert gc.get_freeze_count() == 0
 
 
