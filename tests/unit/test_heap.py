@@ -70,7 +70,7 @@ def test_a_solve_inside_a_solve_leaves_the_collector_to_the_outer_one():
         with pytest.raises(ValueError), heap.lasting():
             raise ValueError("an inner solve that failed")
         assert gc.isenabled()
-        assert gc.get_freeze_count() == frozen > 0
+        assert 0 < gc.get_freeze_count() <= frozen  # (frozen objects freed only lower it)
     assert gc.get_freeze_count() == 0
     assert gc.isenabled()
 
@@ -123,8 +123,8 @@ def test_a_hosts_own_freeze_is_left_alone():
     with heap.lasting():
         assert gc.isenabled()
         heap.settle()
-        assert gc.get_freeze_count() == frozen
-    assert gc.get_freeze_count() == frozen >= len(kept)
+        assert gc.get_freeze_count() <= frozen  # nothing more frozen
+    assert len(kept) <= gc.get_freeze_count() <= frozen  # and the host's not unfrozen
 
 
 def test_settle_outside_a_solve_freezes_nothing():
