@@ -280,7 +280,6 @@ def plan_week(scenario: str | None, week: str, stock: Path | None, runs_dir: Pat
 main.add_command(convert)
 
 
-
 def run() -> None:
     """The ``feedstock`` console script: :func:`main`, then the process ends promptly.
 

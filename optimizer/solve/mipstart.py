@@ -423,8 +423,7 @@ def _sums(values: np.ndarray, *labels: pd.Series) -> dict[tuple, float]:
     label's code, -1, would make ``bincount`` raise).
     """
     codes, uniques = zip(*(pd.factorize(column) for column in labels), strict=True)
-    key = np.ravel_multi_index(codes, [len(u) for u in uniques]) if len(labels) > 1 \
-        else codes[0]
+    key = np.ravel_multi_index(codes, [len(u) for u in uniques])
     total = np.bincount(key, weights=values, minlength=math.prod(len(u) for u in uniques))
     hit = np.flatnonzero(np.bincount(key, minlength=total.size))
     where = np.unravel_index(hit, [len(u) for u in uniques])
